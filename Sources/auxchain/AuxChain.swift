@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct AuxChain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "auxchain",
+        abstract: "Line-in to speaker bridge with volume and power control for an Amazon Echo."
+    )
+}
