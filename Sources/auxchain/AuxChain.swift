@@ -4,6 +4,7 @@ import ArgumentParser
 struct AuxChain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auxchain",
-        abstract: "Line-in to speaker bridge with volume and power control for an Amazon Echo."
+        abstract: "Line-in to speaker bridge with volume and power control for an Amazon Echo.",
+        subcommands: [Advise.self]
     )
 }
