@@ -63,13 +63,15 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "ALSATests", dependencies: ["ALSA"]),
+        // Shared by the tests that run real alsa-lib: one ALSA config of file PCMs per process.
+        .target(name: "AuxChainTestSupport", path: "Tests/Support"),
+        .testTarget(name: "ALSATests", dependencies: ["ALSA", "AuxChainTestSupport"]),
         .testTarget(name: "GPIOTests", dependencies: ["GPIO"]),
         .testTarget(name: "AuxChainDSPTests", dependencies: ["AuxChainDSP"]),
         .testTarget(name: "AuxChainCoreTests", dependencies: ["AuxChainCore", "AuxChainDSP"]),
         .testTarget(name: "AuxChainAdvisorTests", dependencies: ["AuxChainAdvisor"]),
-        .testTarget(name: "AuxChainDaemonTests", dependencies: ["AuxChainDaemon", "ALSA", "AuxChainCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ALSA"]),
+        .testTarget(name: "AuxChainDaemonTests", dependencies: ["AuxChainDaemon", "ALSA", "AuxChainCore", "AuxChainTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AuxChainTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

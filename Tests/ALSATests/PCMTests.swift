@@ -1,4 +1,5 @@
 import Foundation
+import AuxChainTestSupport
 import Testing
 
 @testable import ALSA

@@ -5,8 +5,8 @@ import Foundation
 ///
 /// `ALSA_CONFIG_PATH` is process-wide, so every test shares this one file and passes its own
 /// paths as PCM arguments: `auxfile_in:FILE=/path/in.raw`.
-enum FilePCMConfig {
-    static let installed: Void = {
+public enum FilePCMConfig {
+    public static let installed: Void = {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("auxchain-alsa-tests-\(getpid())")
         try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let config = folder.appendingPathComponent("asound.conf")
@@ -39,10 +39,10 @@ enum FilePCMConfig {
         }
         """
 
-    static func capture(_ url: URL) -> String { "auxfile_in:FILE=\(url.path)" }
-    static func playback(_ url: URL) -> String { "auxfile_out:FILE=\(url.path)" }
+    public static func capture(_ url: URL) -> String { "auxfile_in:FILE=\(url.path)" }
+    public static func playback(_ url: URL) -> String { "auxfile_out:FILE=\(url.path)" }
 
-    static func temporaryFolder() -> URL {
+    public static func temporaryFolder() -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("auxchain-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
