@@ -1,0 +1,301 @@
+import ALSA
+import Glibc
+import Logging
+
+/// What the engine needs to run: both devices' names and the geometry to ask for.
+public struct EngineSettings: Sendable, Equatable {
+    public var capture: String
+    public var playback: String
+    public var captureParameters: PCMParameters
+    public var playbackParameters: PCMParameters
+    public var prefillPeriods: Int
+    public var realtimePriority: Int
+    /// Sleep to the period clock: for PCMs no hardware clocks (file and null plugins).
+    public var pacedByWallClock: Bool
+    /// Stop after this many frames of audio (the `--duration` of a run); nil runs until stopped.
+    public var frameLimit: Int?
+
+    public init(
+        capture: String, playback: String, captureParameters: PCMParameters, playbackParameters: PCMParameters,
+        prefillPeriods: Int, realtimePriority: Int, pacedByWallClock: Bool = false, frameLimit: Int? = nil
+    ) {
+        self.capture = capture
+        self.playback = playback
+        self.captureParameters = captureParameters
+        self.playbackParameters = playbackParameters
+        self.prefillPeriods = prefillPeriods
+        self.realtimePriority = realtimePriority
+        self.pacedByWallClock = pacedByWallClock
+        self.frameLimit = frameLimit
+    }
+}
+
+/// The per-period work between capture and playback. Generic, not existential, so the call
+/// in the loop is direct. `prepare` runs outside the loop and may allocate; `process` may not.
+public protocol PeriodProcessor: ~Copyable, SendableMetatype {
+    mutating func prepare(capture: PCMParameters, playback: PCMParameters, controls: EngineControls)
+    /// Turns one period of capture bytes into one period of playback bytes.
+    mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, controls: EngineControls)
+    /// True once the output gain has reached silence, so a stop can close the streams without a click.
+    var isSilent: Bool { get }
+}
+
+/// How an engine run ended.
+public enum EngineOutcome: Sendable, Equatable {
+    case stopped
+    case reachedFrameLimit
+    /// A device refused the configured parameters: a config problem, not a missing device.
+    case configurationRefused(String)
+}
+
+/// Capture → process → playback on one real-time thread, with the device life cycle around it:
+/// open (retrying with backoff while a device is missing), prefill, run, recover from xruns,
+/// reopen after a device disappears.
+public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable {
+    public let settings: EngineSettings
+    public let controls: EngineControls
+    private let logger: Logger
+    private let processorBox: ProcessorBox<Processor>
+    private let outcomeBox = OutcomeBox()
+    private let threadBox = ThreadBox()
+
+    public init(settings: EngineSettings, processor: consuming Processor, controls: EngineControls, logger: Logger) {
+        self.settings = settings
+        self.controls = controls
+        self.logger = logger
+        self.processorBox = ProcessorBox(processor)
+    }
+
+    /// Starts the audio thread. Returns at once.
+    public func start() {
+        let thread = RealtimeThread(priority: settings.realtimePriority) { [self] in
+            outcomeBox.value = runThread()
+        }
+        threadBox.thread = thread
+    }
+
+    /// Asks the thread to ramp down and stop, and waits for it.
+    @discardableResult
+    public func stop() -> EngineOutcome {
+        controls.requestStop()
+        return wait()
+    }
+
+    /// Waits for the thread to end on its own (frame limit reached or refused configuration).
+    @discardableResult
+    public func wait() -> EngineOutcome {
+        threadBox.thread?.join()
+        threadBox.thread = nil
+        return outcomeBox.value ?? .stopped
+    }
+
+    // MARK: the audio thread
+
+    private func runThread() -> EngineOutcome {
+        if settings.realtimePriority > 0, !(threadBox.thread?.isRealtime ?? false) {
+            logger.warning(
+                "audio thread runs without real-time priority; grant it with LimitRTPRIO (the systemd unit does) or run as root",
+                metadata: ["audio.priority": "\(settings.realtimePriority)"])
+        }
+        var backoff = Duration.milliseconds(100)
+        var waitingFor: String?
+        var framesDone = 0
+        while !controls.stopRequested {
+            let opened: OpenStreams
+            do {
+                opened = try openDevices()
+            } catch {
+                if error.kind == .unsupportedConfiguration {
+                    logger.error("\(error.message)")
+                    return .configurationRefused(error.message)
+                }
+                if waitingFor != error.device {
+                    waitingFor = error.device
+                    let present = DeviceCatalog.pcmNames(direction: error.device == settings.capture ? .capture : .playback)
+                    logger.warning(
+                        "waiting for ALSA device '\(error.device)': \(error.message); retrying until it appears",
+                        metadata: ["alsa.device": "\(error.device)", "alsa.present": "\(present.joined(separator: ", "))"])
+                }
+                sleepUnlessStopped(backoff)
+                backoff = min(backoff * 2, .seconds(2))
+                continue
+            }
+            if waitingFor != nil {
+                logger.notice("ALSA device '\(waitingFor!)' is back; resuming", metadata: ["alsa.device": "\(waitingFor!)"])
+                waitingFor = nil
+            }
+            backoff = .milliseconds(100)
+            let ending = runStreams(opened, framesDone: &framesDone)
+            controls.setRunning(false, latencyFrames: 0)
+            switch ending {
+            case .deviceGone(let name):
+                logger.warning("ALSA device '\(name)' disappeared; closing both streams and waiting for it", metadata: ["alsa.device": "\(name)"])
+                waitingFor = name
+            case .finished(let outcome):
+                return outcome
+            }
+        }
+        return .stopped
+    }
+
+    private func openDevices() throws(ALSAError) -> OpenStreams {
+        var capture = try PCM(name: settings.capture, direction: .capture)
+        try capture.configure(settings.captureParameters)
+        var playback = try PCM(name: settings.playback, direction: .playback)
+        try playback.configure(settings.playbackParameters)
+        return OpenStreams(capture: capture, playback: playback)
+    }
+
+    private enum StreamEnding {
+        case deviceGone(String)
+        case finished(EngineOutcome)
+    }
+
+    private func runStreams(_ streams: consuming OpenStreams, framesDone: inout Int) -> StreamEnding {
+        let captureParameters = streams.capture.granted!
+        let playbackParameters = streams.playback.granted!
+        let period = captureParameters.periodFrames
+        let inputBytes = UnsafeMutableRawPointer.allocate(byteCount: period * captureParameters.bytesPerFrame, alignment: 16)
+        let outputBytes = UnsafeMutableRawPointer.allocate(byteCount: period * playbackParameters.bytesPerFrame, alignment: 16)
+        let silence = UnsafeMutableRawPointer.allocate(byteCount: period * playbackParameters.bytesPerFrame, alignment: 16)
+        silence.initializeMemory(as: UInt8.self, repeating: 0, count: period * playbackParameters.bytesPerFrame)
+        defer {
+            inputBytes.deallocate()
+            outputBytes.deallocate()
+            silence.deallocate()
+        }
+        processorBox.withProcessor { $0.prepare(capture: captureParameters, playback: playbackParameters, controls: controls) }
+
+        let latency = period * (settings.prefillPeriods + 1)
+        logger.info(
+            "audio running: capture '\(settings.capture)' \(captureParameters), playback '\(settings.playback)' \(playbackParameters); added latency \(latency) frames (\(formatMilliseconds(frames: latency, rate: captureParameters.rate)))",
+            metadata: ["alsa.capture": "\(settings.capture)", "alsa.playback": "\(settings.playback)"])
+
+        var stopping = false
+        var deadline = ContinuousClock.now
+        let periodDuration = Duration.nanoseconds(Int64(period) * 1_000_000_000 / Int64(captureParameters.rate))
+
+        if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceGone(failed) }
+        controls.setRunning(true, latencyFrames: latency)
+
+        while true {
+            if let limit = settings.frameLimit, framesDone >= limit { return .finished(.reachedFrameLimit) }
+            if controls.stopRequested, !stopping {
+                stopping = true
+                controls.digitalGain = 0
+            }
+            if stopping, processorBox.isSilent { return .finished(.stopped) }
+
+            let frames = settings.frameLimit.map { min(period, $0 - framesDone) } ?? period
+            var got = 0
+            var xrun = false
+            while got < frames {
+                let result = streams.capture.read(into: inputBytes + got * captureParameters.bytesPerFrame, frames: frames - got)
+                if result >= 0 {
+                    got += result
+                } else if PCM.isRecoverable(result) {
+                    xrun = true
+                    break
+                } else {
+                    return .deviceGone(settings.capture)
+                }
+            }
+            if xrun {
+                controls.countXrun()
+                if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceGone(failed) }
+                continue
+            }
+
+            processorBox.withProcessor { $0.process(input: inputBytes, output: outputBytes, frames: frames, controls: controls) }
+
+            var put = 0
+            while put < frames {
+                let result = streams.playback.write(from: outputBytes + put * playbackParameters.bytesPerFrame, frames: frames - put)
+                if result >= 0 {
+                    put += result
+                } else if PCM.isRecoverable(result) {
+                    xrun = true
+                    break
+                } else {
+                    return .deviceGone(settings.playback)
+                }
+            }
+            if xrun {
+                controls.countXrun()
+                if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceGone(failed) }
+                continue
+            }
+            framesDone += frames
+            controls.countPeriod(frames: frames)
+
+            if settings.pacedByWallClock {
+                deadline += periodDuration
+                let now = ContinuousClock.now
+                if deadline > now { sleepPrecisely(until: deadline) } else { deadline = now }
+            }
+        }
+    }
+
+    private func sleepUnlessStopped(_ duration: Duration) {
+        let end = ContinuousClock.now + duration
+        while !controls.stopRequested, ContinuousClock.now < end {
+            sleepPrecisely(until: min(end, ContinuousClock.now + .milliseconds(20)))
+        }
+    }
+}
+
+/// Both streams of one run, closed together when the run ends.
+private struct OpenStreams: ~Copyable {
+    var capture: PCM
+    var playback: PCM
+
+    /// Starts (and after an xrun, restarts) both streams from a known state: playback holds
+    /// exactly the prefill, so the added latency is the same number every time. Returns the
+    /// name of a device that failed.
+    func restart(prefillPeriods: Int, silence: UnsafeRawPointer, period: Int) -> String? {
+        capture.drop()
+        playback.drop()
+        do { try capture.prepare() } catch { return capture.name }
+        do { try playback.prepare() } catch { return playback.name }
+        for _ in 0..<prefillPeriods where playback.write(from: silence, frames: period) < 0 {
+            return playback.name
+        }
+        do { try playback.start() } catch { return playback.name }
+        do { try capture.start() } catch { return capture.name }
+        return nil
+    }
+}
+
+/// Blocks the calling thread until `deadline` without allocating.
+func sleepPrecisely(until deadline: ContinuousClock.Instant) {
+    let remaining = deadline - ContinuousClock.now
+    guard remaining > .zero else { return }
+    let (seconds, attoseconds) = remaining.components
+    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+    var unslept = timespec()
+    while nanosleep(&request, &unslept) != 0, errno == EINTR { request = unslept }
+}
+
+func formatMilliseconds(frames: Int, rate: Int) -> String {
+    let milliseconds = Double(frames) * 1000 / Double(rate)
+    return "\((milliseconds * 100).rounded() / 100) ms"
+}
+
+/// The processor lives in the engine but is only touched by the audio thread (and by `prepare`,
+/// on the same thread), so unchecked sendability is sound.
+private final class ProcessorBox<Processor: PeriodProcessor & ~Copyable>: @unchecked Sendable {
+    private var processor: Processor
+    init(_ processor: consuming Processor) { self.processor = processor }
+    @inline(__always) func withProcessor(_ body: (inout Processor) -> Void) { body(&processor) }
+    var isSilent: Bool { processor.isSilent }
+}
+
+private final class OutcomeBox: @unchecked Sendable {
+    // Written by the audio thread before it ends, read after join(): ordered by the join.
+    var value: EngineOutcome?
+}
+
+private final class ThreadBox: @unchecked Sendable {
+    // Set by start() and cleared by wait(), both on the control plane.
+    var thread: RealtimeThread?
+}

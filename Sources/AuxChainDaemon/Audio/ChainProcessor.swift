@@ -1,0 +1,51 @@
+import ALSA
+import AuxChainCore
+import AuxChainDSP
+
+/// The engine's per-period work: the DSP chain, driven by the control plane's atomics.
+struct ChainProcessor: PeriodProcessor, ~Copyable {
+    private var chain: ProcessingChain
+    private let meteredChannels: Int
+
+    /// Largest period the chain accepts: the config's own upper bound for `period_frames`.
+    static let maximumPeriodFrames = 8192
+
+    init(audio: AudioSettings, volume: VolumeSettings, power: PowerSettings) {
+        let rate = Double(audio.rate)
+        func frames(_ duration: Duration) -> Int {
+            let (seconds, attoseconds) = duration.components
+            return Int((Double(seconds) + Double(attoseconds) * 1e-18) * rate)
+        }
+        chain = ProcessingChain(configuration: .init(
+            inputEncoding: audio.captureFormat, inputChannels: audio.captureChannels,
+            outputEncoding: audio.playbackFormat, outputChannels: audio.playbackChannels,
+            maximumFrames: Self.maximumPeriodFrames,
+            rampFrames: max(1, frames(volume.ramp)),
+            meterWindowFrames: max(1, audio.rate / 20),
+            onThresholdDBFS: Float(power.onThresholdDBFS), offThresholdDBFS: Float(power.offThresholdDBFS),
+            attackFrames: frames(power.attack),
+            // Brief dips inside speech or music are not an end of signal; the power sequencer's
+            // off delay does the long wait.
+            holdFrames: audio.rate / 2))
+        meteredChannels = min(audio.captureChannels, EngineControls.meteredChannels)
+    }
+
+    mutating func prepare(capture: PCMParameters, playback: PCMParameters, controls: EngineControls) {
+        // A (re)opened device starts silent and ramps in, whatever was playing before it went away.
+        chain.jumpGain(to: 0)
+    }
+
+    @inline(__always)
+    mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, controls: EngineControls) {
+        chain.setTargetGain(controls.digitalGain)
+        let report = chain.process(input: input, output: output, frames: frames)
+        if let reading = report.levelReading {
+            for channel in 0..<meteredChannels {
+                controls.publishLevel(channel: channel, peakDBFS: reading.peakDBFS(channel: channel), rmsDBFS: reading.rmsDBFS(channel: channel))
+            }
+        }
+        controls.publish(appliedGain: report.gain, signal: report.isSignalPresent, clipped: report.clippedSamples, backlog: 0)
+    }
+
+    var isSilent: Bool { chain.currentGain == 0 && !chain.isRamping }
+}

@@ -1,0 +1,108 @@
+import Synchronization
+
+/// The atomics between the control plane and the audio thread.
+///
+/// The control plane writes targets; the audio thread reads them once per period and writes
+/// back what it observed. Nothing here locks or allocates, so the audio thread may touch it.
+public final class EngineControls: Sendable {
+    /// Maximum channels whose levels are published.
+    public static let meteredChannels = 8
+
+    // Control plane → audio thread.
+    private let digitalGainBits = Atomic<UInt32>(Float(0).bitPattern)
+    private let gateRaw = Atomic<UInt8>(OutputGate.closed.rawValue)
+    private let stopFlag = Atomic<Bool>(false)
+
+    // Audio thread → control plane.
+    private let appliedGainBits = Atomic<UInt32>(Float(0).bitPattern)
+    private let signalFlag = Atomic<Bool>(false)
+    private let signalOnsets = Atomic<UInt64>(0)
+    private let periodCount = Atomic<UInt64>(0)
+    private let frameCount = Atomic<UInt64>(0)
+    private let xrunCount = Atomic<UInt64>(0)
+    private let clippedCount = Atomic<UInt64>(0)
+    private let backlogFrames = Atomic<Int>(0)
+    private let droppedQuietFrames = Atomic<UInt64>(0)
+    private let latencyFramesValue = Atomic<Int>(0)
+    private let runningFlag = Atomic<Bool>(false)
+    private let levels: InlineArray<8, Atomic<UInt64>> = InlineArray { _ in Atomic(UInt64(0)) }
+
+    public init() {}
+
+    /// What the output stage does with audio, set by the power sequencer.
+    public enum OutputGate: UInt8, Sendable {
+        /// Speaker off: output silence; the engine itself starts holding at a signal onset.
+        case closed
+        /// Speaker warming: hold everything in the pre-roll, output silence.
+        case holding
+        /// Speaker on: play (the held audio first).
+        case open
+    }
+
+    // MARK: control plane side
+
+    /// The linear gain the digital stage ramps to (volume, mute and power ramps folded in).
+    public var digitalGain: Float {
+        get { Float(bitPattern: digitalGainBits.load(ordering: .relaxed)) }
+        set { digitalGainBits.store(newValue.bitPattern, ordering: .relaxed) }
+    }
+
+    public var gate: OutputGate {
+        get { OutputGate(rawValue: gateRaw.load(ordering: .acquiring)) ?? .closed }
+        set { gateRaw.store(newValue.rawValue, ordering: .releasing) }
+    }
+
+    public func requestStop() { stopFlag.store(true, ordering: .releasing) }
+    public var stopRequested: Bool { stopFlag.load(ordering: .acquiring) }
+
+    // MARK: audio thread side (plain relaxed stores; readers want recent values, not ordering)
+
+    @inline(__always) func publish(appliedGain: Float, signal: Bool, clipped: Int, backlog: Int) {
+        appliedGainBits.store(appliedGain.bitPattern, ordering: .relaxed)
+        if signal != signalFlag.load(ordering: .relaxed) {
+            signalFlag.store(signal, ordering: .relaxed)
+            if signal { signalOnsets.add(1, ordering: .relaxed) }
+        }
+        if clipped > 0 { clippedCount.add(UInt64(clipped), ordering: .relaxed) }
+        backlogFrames.store(backlog, ordering: .relaxed)
+    }
+
+    @inline(__always) func publishLevel(channel: Int, peakDBFS: Float, rmsDBFS: Float) {
+        levels[channel].store(UInt64(peakDBFS.bitPattern) << 32 | UInt64(rmsDBFS.bitPattern), ordering: .relaxed)
+    }
+
+    @inline(__always) func countPeriod(frames: Int) {
+        periodCount.add(1, ordering: .relaxed)
+        frameCount.add(UInt64(frames), ordering: .relaxed)
+    }
+
+    @inline(__always) func countXrun() { xrunCount.add(1, ordering: .relaxed) }
+    @inline(__always) func countDroppedQuiet(_ frames: Int) { droppedQuietFrames.add(UInt64(frames), ordering: .relaxed) }
+
+    func setRunning(_ running: Bool, latencyFrames: Int) {
+        latencyFramesValue.store(latencyFrames, ordering: .relaxed)
+        runningFlag.store(running, ordering: .releasing)
+    }
+
+    // MARK: readings for the control plane
+
+    public var appliedGain: Float { Float(bitPattern: appliedGainBits.load(ordering: .relaxed)) }
+    public var signalPresent: Bool { signalFlag.load(ordering: .relaxed) }
+    /// Counts onsets, so a poller cannot miss a short burst between two looks.
+    public var onsetCount: UInt64 { signalOnsets.load(ordering: .relaxed) }
+    /// Periods processed: the watchdog's proof that the audio thread makes progress.
+    public var periods: UInt64 { periodCount.load(ordering: .relaxed) }
+    public var frames: UInt64 { frameCount.load(ordering: .relaxed) }
+    public var xruns: UInt64 { xrunCount.load(ordering: .relaxed) }
+    public var clippedSamples: UInt64 { clippedCount.load(ordering: .relaxed) }
+    public var preRollBacklogFrames: Int { backlogFrames.load(ordering: .relaxed) }
+    public var droppedQuiet: UInt64 { droppedQuietFrames.load(ordering: .relaxed) }
+    public var isRunning: Bool { runningFlag.load(ordering: .acquiring) }
+    /// The engine's own added latency (capture period plus prefill), in frames.
+    public var latencyFrames: Int { latencyFramesValue.load(ordering: .relaxed) }
+
+    public func level(channel: Int) -> (peakDBFS: Float, rmsDBFS: Float) {
+        let packed = levels[channel].load(ordering: .relaxed)
+        return (Float(bitPattern: UInt32(packed >> 32)), Float(bitPattern: UInt32(packed & 0xFFFF_FFFF)))
+    }
+}

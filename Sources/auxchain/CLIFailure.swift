@@ -1,0 +1,57 @@
+import ArgumentParser
+import AuxChainDaemon
+import Foundation
+import Logging
+
+/// A failure the CLI reports on stderr with a sysexits code.
+struct CLIFailure: Error {
+    /// EX_CONFIG: the config (or a device's refusal of it) needs fixing.
+    static let configExit: Int32 = 78
+    /// EX_SOFTWARE: something failed that is not the user's input.
+    static let softwareExit: Int32 = 70
+    /// EX_UNAVAILABLE: a needed service (the daemon) is not there.
+    static let unavailableExit: Int32 = 69
+    /// EX_USAGE: bad arguments.
+    static let usageExit: Int32 = 64
+
+    let message: String
+    let code: Int32
+
+    static func config(_ message: String) -> ExitCode {
+        report(message)
+        return ExitCode(configExit)
+    }
+
+    init(message: String, code: Int32) {
+        self.message = message
+        self.code = code
+    }
+
+    /// Reports a daemon failure and turns it into the exit code to throw.
+    @discardableResult
+    init(_ error: DaemonError) {
+        switch error {
+        case .configuration(let message): self.init(message: message, code: Self.configExit)
+        case .failure(let message): self.init(message: message, code: Self.softwareExit)
+        }
+    }
+
+    var exit: ExitCode {
+        Self.report(message)
+        return ExitCode(code)
+    }
+
+    static func report(_ message: String) {
+        FileHandle.standardError.write(Data("auxchain: \(message)\n".utf8))
+    }
+}
+
+/// Logs go to stderr, where journald picks them up under the service.
+func makeLogger() -> Logger {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = .info
+        return handler
+    }
+    return Logger(label: "auxchain")
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import AuxChainCore
+import AuxChainDaemon
+import Foundation
+import Logging
+
+extension AuxChain {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the daemon: capture the Echo, control volume and power, play to the speaker.",
+            discussion: """
+                Runs in the foreground until SIGINT or SIGTERM (or for --duration of audio), then \
+                ramps down and stops. With --simulate it needs no sound card or GPIO: a generated \
+                Echo programme plays through real alsa-lib file devices, the timeline is printed as \
+                it goes, and what the speaker would get is written to a WAV file.
+                """)
+
+        @Option(name: .shortAndLong, help: "The config file (see 'auxchain config example').")
+        var config: String?
+
+        @Flag(help: "Run on simulated devices with a generated Echo programme.")
+        var simulate = false
+
+        @Option(help: "Stop after this much audio, e.g. 30s, 500ms, 2m.")
+        var duration: DurationArgument?
+
+        @Option(help: "With --simulate: where to write what the speaker gets.")
+        var output = "auxchain-simulation.wav"
+
+        @Flag(help: "Pace the audio loop by the wall clock: for file or null PCMs that no hardware clocks.")
+        var paced = false
+
+        func validate() throws {
+            if !simulate, config == nil {
+                throw ValidationError("give --config FILE, or --simulate to run without a sound card")
+            }
+        }
+
+        func run() async throws {
+            let logger = makeLogger()
+            var settings = AuxChainConfig()
+            if let config {
+                do {
+                    settings = try ConfigReader.load(path: config)
+                } catch {
+                    throw CLIFailure.config(error.description)
+                }
+            }
+            var options = RunOptions(duration: duration?.value, pacedByWallClock: paced)
+            var devices: SimulatedDevices?
+            if simulate {
+                let simulation = try Simulation.prepare(base: config == nil ? nil : settings, output: output)
+                settings = simulation.config
+                options = simulation.options(duration: duration?.value)
+                devices = simulation.devices
+                print(simulation.introduction)
+            }
+            do {
+                try await Daemon.run(config: settings, options: options, logger: logger)
+            } catch let error as DaemonError {
+                devices?.removeTemporaryFiles()
+                throw CLIFailure(error).exit
+            }
+            if let devices {
+                devices.removeTemporaryFiles()
+                print("\nThe speaker's side is in \(devices.outputWAV.path): play it with 'aplay \(devices.outputWAV.lastPathComponent)'.")
+            }
+        }
+    }
+}
