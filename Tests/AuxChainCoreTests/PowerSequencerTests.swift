@@ -308,3 +308,18 @@ private func off(_ time: Duration) -> String { "off at \(time)" }
 
     static let thirtySecondOffDelay = PowerSequencer.Timing.standard.with(offDelay: .seconds(30))
 }
+
+@Suite struct PowerSequencerTimingTests {
+    @Test func timingComesFromThePowerSettingsAndBoundsTheRampDownWait() {
+        var power = PowerSettings()
+        power.settle = .milliseconds(800)
+        power.offDelay = .seconds(120)
+        power.minimumOn = .seconds(30)
+        power.minimumOff = .seconds(3)
+        let timing = PowerSequencer.Timing(power, ramp: .milliseconds(40))
+        #expect(timing == PowerSequencer.Timing(
+            settle: .milliseconds(800), offDelay: .seconds(120), minimumOn: .seconds(30),
+            minimumOff: .seconds(3), rampDownLimit: .milliseconds(290)))
+        #expect(timing.longestHold == .milliseconds(3800))
+    }
+}

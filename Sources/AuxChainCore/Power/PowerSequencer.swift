@@ -51,6 +51,14 @@ public struct PowerSequencer: Sendable {
             self.rampDownLimit = rampDownLimit
         }
 
+        /// The config's `[power]` times; `ramp` is the volume track's gain ramp
+        /// (`volume.ramp_ms`), which bounds the wait for a ramp-down with a margin
+        /// for the audio thread's report to arrive.
+        public init(_ power: PowerSettings, ramp: Duration) {
+            self.init(settle: power.settle, offDelay: power.offDelay, minimumOn: power.minimumOn,
+                      minimumOff: power.minimumOff, rampDownLimit: ramp + .milliseconds(250))
+        }
+
         /// The longest the pre-roll may have to hold audio: a signal just after
         /// a switch-off waits out `minimumOff`, then `settle`. Size the pre-roll
         /// from this plus its look-back and a period of margin.
