@@ -1,0 +1,90 @@
+import AuxChainAdvisor
+import Foundation
+import Testing
+
+@Suite("Knowledge file")
+struct KnowledgeFileTests {
+    let knowledge: KnowledgeBase
+
+    init() throws {
+        knowledge = try KnowledgeBase.bundled()
+    }
+
+    @Test("the shipped file passes validation: references resolve, every fact has a known source")
+    func shippedFileIsValid() {
+        let issues = knowledge.validate()
+        #expect(issues.isEmpty, "\(issues.map(\.description).joined(separator: "\n"))")
+    }
+
+    @Test("every method identifier has an entry, and every entry is a known method")
+    func methodsAreComplete() {
+        #expect(knowledge.methods.map(\.id).sorted() == MethodID.allCases.sorted())
+    }
+
+    @Test("the line-out facts the hardware docs rely on")
+    func lineOutFacts() throws {
+        func lineOut(_ id: String) throws -> LineOut { try #require(knowledge.model(id)).lineOut.value }
+        #expect(try lineOut("echo-dot-3") == .yes)
+        #expect(try lineOut("echo-dot-4") == .yes)
+        #expect(try lineOut("echo-dot-5") == .no)
+        #expect(try lineOut("echo-studio") == .no)
+        #expect(try lineOut("echo-pop") == .no)
+        #expect(try lineOut("echo-4") == .switchable)
+        #expect(try #require(knowledge.model("echo-input")).hasSpeaker.value == false)
+    }
+
+    @Test("the article's wrong line-out claims are kept beside the verified finding, which is trusted")
+    func lineOutDisputesKeepBothSides() throws {
+        for (id, model) in [("dot5-line-out", "echo-dot-5"), ("studio-line-out", "echo-studio")] {
+            let dispute = try #require(knowledge.dispute(id))
+            #expect(dispute.models == [model])
+            #expect(dispute.claim.source == "seed-article")
+            #expect(knowledge.source(dispute.finding.source)?.standing == .verified)
+            #expect(dispute.trusted == .finding)
+        }
+    }
+
+    @Test("the seed article's three methods keep its figures, attributed to it")
+    func articleFiguresAreKept() throws {
+        let relay = try #require(knowledge.method(.phoneBluetoothRelay))
+        #expect(relay.figures.latency.value == "185-240 ms")
+        #expect(relay.figures.latency.source == "seed-article")
+        let aux = try #require(knowledge.method(.auxOutChain))
+        #expect(aux.figures.setupTime.value == "90 seconds")
+        #expect(aux.figures.setupTime.source == "seed-article")
+        #expect(aux.latencyMs?.source == "auxchain-design", "the rules use our figure, not the article's 0 ms")
+        let multiroom = try #require(knowledge.method(.amazonMultiroom))
+        #expect(multiroom.figures.maxSpeakers.value.contains("15"))
+    }
+
+    @Test("validation finds an unknown source, a missing method and a dispute naming an unknown model")
+    func validationCatchesBrokenReferences() throws {
+        var broken = knowledge
+        broken.models[0].lineOut.source = "a-blog-somewhere"
+        broken.methods.removeAll { $0.id == .echoStereoPair }
+        broken.disputes[0].models = ["echo-dot-99"]
+        broken.questions[0].relatedDisputes = ["no-such-dispute"]
+        let problems = broken.validate().map(\.description)
+        #expect(problems.contains { $0.contains("cites unknown source \"a-blog-somewhere\"") })
+        #expect(problems.contains { $0.contains("lacks \"echo-stereo-pair\"") })
+        #expect(problems.contains { $0.contains("names unknown model \"echo-dot-99\"") })
+        #expect(problems.contains { $0.contains("names unknown dispute \"no-such-dispute\"") })
+    }
+
+    @Test("validation finds a fact without a source and two models that read the same")
+    func validationCatchesMissingSourceAndCollisions() throws {
+        var broken = knowledge
+        broken.facts[0].source = ""
+        broken.models[1].aliases.append(broken.models[0].name.uppercased())
+        let problems = broken.validate().map(\.description)
+        #expect(problems.contains { $0.hasPrefix("facts[\(broken.facts[0].id)]") && $0.contains("has no source") })
+        #expect(problems.contains { $0.contains("reads the same as one of \(broken.models[0].id)") })
+    }
+
+    @Test("decoding rejects an unknown method identifier")
+    func decodingRejectsUnknownMethod() throws {
+        var json = try String(decoding: JSONEncoder().encode(knowledge), as: UTF8.self)
+        json = json.replacingOccurrences(of: "\"echo-stereo-pair\"", with: "\"echo-stereo-trio\"")
+        #expect(throws: DecodingError.self) { try KnowledgeBase(json: Data(json.utf8)) }
+    }
+}
