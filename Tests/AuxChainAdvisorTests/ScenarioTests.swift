@@ -1,0 +1,351 @@
+import AuxChainAdvisor
+import Testing
+
+/// A user's situation with the method the advisor must put first and the warnings it must give.
+struct Scenario: CustomTestStringConvertible, Sendable {
+    var name: String
+    var request: AdviceRequest
+    var first: MethodID
+    var warnings: Set<WarningID>
+    var testDescription: String { name }
+}
+
+let scenarios: [Scenario] = [
+    Scenario(
+        name: "Echo Dot 5th gen with a powered speaker: no jack, so pair a Bluetooth receiver",
+        request: AdviceRequest(echoModelID: "echo-dot-5", speakerKind: .poweredAnalog, goals: [.background]),
+        first: .echoBluetoothPairing,
+        warnings: [.lineOutDisputed]
+    ),
+    Scenario(
+        name: "Echo Studio with a powered speaker: its jack is an input",
+        request: AdviceRequest(echoModelID: "echo-studio", speakerKind: .poweredAnalog),
+        first: .echoBluetoothPairing,
+        warnings: [.lineOutDisputed]
+    ),
+    Scenario(
+        name: "Echo Dot 3rd gen, powered speaker, voice replies: the aux-out chain",
+        request: AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog, goals: [.voiceReplies]),
+        first: .auxOutChain,
+        warnings: [.jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "Echo Dot 4th gen, powered speaker, party",
+        request: AdviceRequest(echoModelID: "echo-dot-4", speakerKind: .poweredAnalog, goals: [.party]),
+        first: .auxOutChain,
+        warnings: [.jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "two rooms in sync with powered speakers: Snapcast, not the phone relay",
+        request: AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog, rooms: 2, goals: [.multiroom]),
+        first: .snapcastMultiroom,
+        warnings: [.jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "two rooms of Echos: an Amazon multi-room group",
+        request: AdviceRequest(echoModelID: "echo-dot-4", speakerKind: .echo, rooms: 2, goals: [.multiroom]),
+        first: .amazonMultiroom,
+        warnings: [.multiroomServicesUnverified]
+    ),
+    Scenario(
+        name: "Apple Music in two rooms with powered speakers: Snapcast, Amazon multi-room blocked",
+        request: AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog, rooms: 2, goals: [.multiroom], service: .appleMusic),
+        first: .snapcastMultiroom,
+        warnings: [.jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "Apple Music on two Echos in two rooms: only the weak phone relay is left",
+        request: AdviceRequest(echoModelID: "echo-dot-4", speakerKind: .echo, rooms: 2, goals: [.multiroom], service: .appleMusic),
+        first: .phoneBluetoothRelay,
+        warnings: [.poorFit]
+    ),
+    Scenario(
+        name: "Spotify on Echos in three rooms",
+        request: AdviceRequest(echoModelID: "echo-dot-4", speakerKind: .echo, rooms: 3, goals: [.multiroom], service: .spotify),
+        first: .amazonMultiroom,
+        warnings: [.multiroomServicesUnverified]
+    ),
+    Scenario(
+        name: "a Bluetooth speaker with an Echo Dot 3rd gen: pair it",
+        request: AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .bluetooth, goals: [.background]),
+        first: .echoBluetoothPairing,
+        warnings: []
+    ),
+    Scenario(
+        name: "a Bluetooth speaker with an Echo Dot 5th gen",
+        request: AdviceRequest(echoModelID: "echo-dot-5", speakerKind: .bluetooth),
+        first: .echoBluetoothPairing,
+        warnings: [.lineOutDisputed]
+    ),
+    Scenario(
+        name: "a speaker model from the article, found by name",
+        request: AdviceRequest(echoModelID: "echo-dot-4", speakerModelID: "jbl-flip-6"),
+        first: .echoBluetoothPairing,
+        warnings: []
+    ),
+    Scenario(
+        name: "no wiring wanted with a powered speaker",
+        request: AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog, wiringAcceptable: false),
+        first: .echoBluetoothPairing,
+        warnings: []
+    ),
+    Scenario(
+        name: "hearing aids: stream from the phone",
+        request: AdviceRequest(echoModelID: "echo-dot-4", speakerKind: .hearingAid, goals: [.hearingAssist]),
+        first: .phoneBluetoothRelay,
+        warnings: [.askAudiologist]
+    ),
+    Scenario(
+        name: "hearing assist through a powered speaker near the listener",
+        request: AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog, goals: [.hearingAssist, .voiceReplies]),
+        first: .auxOutChain,
+        warnings: [.askAudiologist, .jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "two identical Echos for stereo: a stereo pair",
+        request: AdviceRequest(echoModelID: "echo-dot-4", speakerKind: .echo, speakers: 2, goals: [.stereo]),
+        first: .echoStereoPair,
+        warnings: []
+    ),
+    Scenario(
+        name: "an Echo Input can't be half of a stereo pair",
+        request: AdviceRequest(echoModelID: "echo-input", speakerKind: .echo, speakers: 2, goals: [.stereo]),
+        first: .amazonMultiroom,
+        warnings: [.echoHasNoSpeaker, .multiroomServicesUnverified]
+    ),
+    Scenario(
+        name: "Echo Input with a powered speaker: the chain it was made for",
+        request: AdviceRequest(echoModelID: "echo-input", speakerKind: .poweredAnalog, goals: [.voiceReplies]),
+        first: .auxOutChain,
+        warnings: [.echoHasNoSpeaker, .jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "TV sound from a Dot 3rd gen on a powered speaker",
+        request: AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog, goals: [.tv]),
+        first: .auxOutChain,
+        warnings: [.jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "TV sound on a Bluetooth speaker from a Dot 5th gen",
+        request: AdviceRequest(echoModelID: "echo-dot-5", speakerKind: .bluetooth, goals: [.tv]),
+        first: .echoBluetoothPairing,
+        warnings: [.lineOutDisputed]
+    ),
+    Scenario(
+        name: "low delay with a powered speaker",
+        request: AdviceRequest(echoModelID: "echo-flex", speakerKind: .poweredAnalog, goals: [.lowLatency]),
+        first: .auxOutChain,
+        warnings: [.jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "passive speakers for a party: the chain with an amplifier",
+        request: AdviceRequest(echoModelID: "echo-flex", speakerKind: .passive, speakers: 2, goals: [.party]),
+        first: .auxOutChain,
+        warnings: [.jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "Echo 4th gen: switch the jack to Line Out",
+        request: AdviceRequest(echoModelID: "echo-4", speakerKind: .poweredAnalog),
+        first: .auxOutChain,
+        warnings: [.setJackToLineOut, .jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "Echo 3rd gen: line-out unverified",
+        request: AdviceRequest(echoModelID: "echo-3", speakerKind: .poweredAnalog),
+        first: .auxOutChain,
+        warnings: [.lineOutUnverified, .jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "Echo Show 15: line-out unknown",
+        request: AdviceRequest(echoModelID: "echo-show-15", speakerKind: .poweredAnalog),
+        first: .auxOutChain,
+        warnings: [.lineOutUnverified, .jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "Echo Pop with a powered speaker and voice replies",
+        request: AdviceRequest(echoModelID: "echo-pop", speakerKind: .poweredAnalog, goals: [.voiceReplies]),
+        first: .echoBluetoothPairing,
+        warnings: []
+    ),
+    Scenario(
+        name: "no Echo model given",
+        request: AdviceRequest(speakerKind: .poweredAnalog),
+        first: .auxOutChain,
+        warnings: [.noEchoModel, .jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "an Echo model the knowledge base lacks",
+        request: AdviceRequest(echoModelID: "echo-dot-9", speakerKind: .bluetooth),
+        first: .echoBluetoothPairing,
+        warnings: [.unknownEchoModel]
+    ),
+    Scenario(
+        name: "no speaker kind given",
+        request: AdviceRequest(echoModelID: "echo-dot-3"),
+        first: .auxOutChain,
+        warnings: [.noSpeakerKind, .jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "own files on a Bluetooth speaker: straight from the phone",
+        request: AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .bluetooth, service: .localFiles),
+        first: .phoneBluetoothRelay,
+        warnings: []
+    ),
+    Scenario(
+        name: "twenty speakers in five rooms: too many for Amazon's groups",
+        request: AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog, rooms: 5, speakers: 20, goals: [.multiroom]),
+        first: .snapcastMultiroom,
+        warnings: [.jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "multi-room wanted but one room given",
+        request: AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog, goals: [.multiroom]),
+        first: .auxOutChain,
+        warnings: [.multiroomGoalOneRoom, .jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "a Wi-Fi speaker and no wiring",
+        request: AdviceRequest(echoModelID: "echo-dot-4", speakerModelID: "sonos-era-100", wiringAcceptable: false),
+        first: .echoBluetoothPairing,
+        warnings: []
+    ),
+    Scenario(
+        name: "Apple Music on Echos in three rooms: nothing works, Amazon multi-room is closest",
+        request: AdviceRequest(echoModelID: "echo-dot-4", speakerKind: .echo, rooms: 3, service: .appleMusic),
+        first: .amazonMultiroom,
+        warnings: [.nothingFits]
+    ),
+]
+
+@Suite("Advisor scenarios")
+struct ScenarioTests {
+    let advisor: Advisor
+
+    init() throws {
+        advisor = Advisor(knowledge: try KnowledgeBase.bundled())
+    }
+
+    @Test("the table covers at least 25 situations")
+    func tableIsLargeEnough() {
+        #expect(scenarios.count >= 25)
+    }
+
+    @Test("ranks the expected method first and gives exactly the expected warnings", arguments: scenarios)
+    func scenario(_ scenario: Scenario) {
+        let report = advisor.advise(scenario.request)
+        #expect(report.first.method == scenario.first, "ranking: \(report.recommendations.map { "\($0.method.rawValue) \($0.score)\($0.blocked ? " blocked" : "")" })")
+        #expect(Set(report.warningIDs) == scenario.warnings)
+        #expect(report.recommendations.map(\.rank) == Array(1...MethodID.allCases.count))
+        #expect(Set(report.recommendations.map(\.method)) == Set(MethodID.allCases))
+    }
+
+    @Test("Echo Dot 5th gen blocks the aux-out chain and says the jack is missing and whom we trust")
+    func dot5BlocksAuxOut() throws {
+        let report = advisor.advise(AdviceRequest(echoModelID: "echo-dot-5", speakerKind: .poweredAnalog))
+        let aux = try #require(report.recommendation(.auxOutChain))
+        #expect(aux.blocked)
+        #expect(aux.score == 0)
+        let blocker = try #require(aux.blockers.first)
+        #expect(blocker.contains("Echo Dot (5th Gen) has no 3.5 mm output"))
+        #expect(blocker.contains("The seed article says otherwise"))
+        #expect(blocker.contains("we trust Amazon's device pages"))
+        #expect(report.disputes.contains { $0.id == "dot5-line-out" })
+        #expect(report.startingConfig == nil)
+    }
+
+    @Test("Echo Studio blocks the aux-out chain because its jack is an input")
+    func studioBlocksAuxOut() throws {
+        let report = advisor.advise(AdviceRequest(echoModelID: "echo-studio", speakerKind: .poweredAnalog))
+        let aux = try #require(report.recommendation(.auxOutChain))
+        #expect(aux.blocked)
+        #expect(aux.blockers.contains { $0.contains("Echo Studio has no 3.5 mm output") && $0.contains("is an input") })
+        let snapcast = try #require(report.recommendation(.snapcastMultiroom))
+        #expect(snapcast.blocked, "Snapcast captures the same line-out")
+    }
+
+    @Test("Apple Music blocks Amazon multi-room with a reason naming the service")
+    func appleMusicBlocksAmazonMultiroom() throws {
+        let report = advisor.advise(AdviceRequest(echoModelID: "echo-dot-4", speakerKind: .echo, rooms: 2, service: .appleMusic))
+        let multiroom = try #require(report.recommendation(.amazonMultiroom))
+        #expect(multiroom.blocked)
+        #expect(multiroom.blockers.contains { $0.contains("Apple Music") })
+        #expect(report.first.method != .amazonMultiroom)
+    }
+
+    @Test("in two rooms the phone relay is marked down for its drift")
+    func phoneRelayDriftsInTwoRooms() throws {
+        let report = advisor.advise(AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .bluetooth, rooms: 2, goals: [.multiroom]))
+        let relay = try #require(report.recommendation(.phoneBluetoothRelay))
+        let drift = try #require(relay.findings.first { $0.rule == .sync })
+        #expect(drift.scoreDelta < 0)
+        #expect(drift.text.contains("±120 ms"))
+        #expect(report.first.method != .phoneBluetoothRelay)
+    }
+
+    @Test("unblocked methods come before blocked ones, best score first")
+    func rankingOrder() {
+        for scenario in scenarios {
+            let report = advisor.advise(scenario.request)
+            let usable = report.recommendations.prefix { !$0.blocked }
+            let restBlocked = report.recommendations.dropFirst(usable.count).allSatisfy { $0.blocked }
+            #expect(restBlocked)
+            #expect(usable.map(\.score) == usable.map(\.score).sorted(by: >))
+        }
+    }
+
+    @Test("every reason and blocker is a sentence and cites a known source")
+    func reasonsAreSentencesWithSources() {
+        let knowledge = advisor.knowledge
+        for scenario in scenarios {
+            let report = advisor.advise(scenario.request)
+            for finding in report.recommendations.flatMap(\.findings) {
+                #expect(finding.text.first?.isUppercase == true, "\(finding.text)")
+                #expect(finding.text.hasSuffix("."), "\(finding.text)")
+                for source in finding.sources { #expect(knowledge.source(source) != nil) }
+            }
+            let reportSources = Set(report.sources.map(\.id))
+            for source in report.recommendations.flatMap(\.sourceIDs) { #expect(reportSources.contains(source)) }
+        }
+    }
+
+    @Test("a blocked method has no parts; the aux-out chain lists an amplifier only for passive speakers")
+    func partsFollowSpeakerKind() throws {
+        let passive = advisor.advise(AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .passive))
+        let powered = advisor.advise(AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog))
+        #expect(passive.recommendation(.auxOutChain)?.parts.contains { $0.id == "amplifier" } == true)
+        #expect(powered.recommendation(.auxOutChain)?.parts.contains { $0.id == "amplifier" } == false)
+        #expect(powered.recommendation(.auxOutChain)?.parts.contains { $0.id == "line-in-sound-card" } == true)
+        let dot5 = advisor.advise(AdviceRequest(echoModelID: "echo-dot-5", speakerKind: .poweredAnalog))
+        #expect(dot5.recommendation(.auxOutChain)?.parts == [])
+        #expect(dot5.first.parts.contains { $0.id == "bluetooth-receiver" })
+    }
+
+    @Test("Snapcast counts a Pi for every room")
+    func snapcastPartsPerRoom() throws {
+        let report = advisor.advise(AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog, rooms: 3))
+        let parts = try #require(report.recommendation(.snapcastMultiroom)?.parts)
+        #expect(parts.first { $0.id == "raspberry-pi" }?.count == 3)
+        #expect(parts.first { $0.id == "room-sound-card" }?.count == 2)
+        #expect(parts.first { $0.id == "line-in-sound-card" }?.count == 1)
+    }
+
+    @Test("a delay limit marks down methods that exceed it")
+    func latencyLimit() throws {
+        let loose = advisor.advise(AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .bluetooth))
+        let strict = advisor.advise(AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .bluetooth, maxLatencyMs: 50))
+        let looseScore = try #require(loose.recommendation(.echoBluetoothPairing)?.score)
+        let strictPairing = try #require(strict.recommendation(.echoBluetoothPairing))
+        #expect(strictPairing.score < looseScore)
+        #expect(strictPairing.findings.contains { $0.rule == .latency && $0.text.contains("your limit of 50 ms") })
+        #expect(strict.first.method == .auxOutChain)
+    }
+
+    @Test("the starting config is offered exactly when the aux-out chain is not blocked")
+    func configOnlyWhenAuxOutPossible() {
+        for scenario in scenarios {
+            let report = advisor.advise(scenario.request)
+            let auxBlocked = report.recommendation(.auxOutChain)?.blocked ?? true
+            #expect((report.startingConfig != nil) == !auxBlocked, "\(scenario.name)")
+        }
+    }
+}
