@@ -110,5 +110,6 @@ group = "auxchain"
 [state]
 # Volume, mute and power mode, saved on every change (atomically).
 path = "/var/lib/auxchain/state.json"
+
 """#
 }
