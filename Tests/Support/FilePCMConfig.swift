@@ -7,11 +7,16 @@ import Foundation
 /// paths as PCM arguments: `auxfile_in:FILE=/path/in.raw`.
 public enum FilePCMConfig {
     public static let installed: Void = {
+        setenv("ALSA_CONFIG_PATH", configPath, 1)
+    }()
+
+    /// The value for `ALSA_CONFIG_PATH`, also for child processes (the built binary).
+    public static let configPath: String = {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("auxchain-alsa-tests-\(getpid())")
         try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let config = folder.appendingPathComponent("asound.conf")
         try! text.write(to: config, atomically: true, encoding: .utf8)
-        setenv("ALSA_CONFIG_PATH", "/usr/share/alsa/alsa.conf:\(config.path)", 1)
+        return "/usr/share/alsa/alsa.conf:\(config.path)"
     }()
 
     static let text = """

@@ -1,0 +1,93 @@
+import AuxChainTestSupport
+import Foundation
+import Testing
+
+/// `auxchain run` as a person runs it: the built binary, a config file, real alsa-lib file PCMs.
+@Suite struct RunCommandTests {
+    private func config(capture: String, playback: String, extra: String = "") -> String {
+        """
+        [audio]
+        capture = "\(capture)"
+        playback = "\(playback)"
+        capture_format = "S16_LE"
+        playback_format = "S16_LE"
+        period_frames = 256
+        prefill_periods = 2
+        realtime_priority = 0
+        [volume]
+        ramp_ms = 5
+        \(extra)
+        """
+    }
+
+    @Test func sigtermStopsARunCleanlyAfterPlayingTheInput() throws {
+        let folder = FilePCMConfig.temporaryFolder()
+        let input = folder.appendingPathComponent("echo.raw")
+        let output = folder.appendingPathComponent("speaker.raw")
+        // 3 s of a steady 440 Hz tone at half scale, stereo.
+        let samples = (0..<(48000 * 3)).flatMap { frame -> [Int16] in
+            let value = Int16(16384 * sin(2 * Double.pi * 440 * Double(frame) / 48000))
+            return [value, value]
+        }
+        try samples.withUnsafeBytes { Data($0) }.write(to: input)
+        let file = folder.appendingPathComponent("auxchain.toml")
+        try config(capture: FilePCMConfig.capture(input), playback: FilePCMConfig.playback(output))
+            .write(to: file, atomically: true, encoding: .utf8)
+
+        let running = try BuiltBinary.Running(["run", "--config", file.path, "--paced"])
+        // Let about a second of audio through, then stop it as systemd would.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, ((try? FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int) ?? 0) < 48000 * 4 {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        running.signal(SIGTERM)
+        let result = running.finish()
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("audio running"))
+
+        let played = try Data(contentsOf: output).withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
+        #expect(played.count >= 48000 * 2, "about a second was played")
+        let prefill = 2 * 256 * 2
+        #expect(played.prefix(prefill).allSatisfy { $0 == 0 })
+        // The engine's gain is its safe start level below unity, so the tone arrives attenuated but present.
+        let middle = played[(prefill + 48000)..<(prefill + 48000 + 9600)]
+        let peak = middle.map { abs(Int($0)) }.max() ?? 0
+        #expect(peak > 100 && peak <= 16384, "peak \(peak)")
+        // Stopped by a ramp, not a cut: the last frames are silent.
+        #expect(played.suffix(32).allSatisfy { abs(Int($0)) <= 1 }, "tail: \(played.suffix(8))")
+    }
+
+    @Test func aMissingConfigExitsWithEXConfigAndSaysHowToMakeOne() throws {
+        let result = try BuiltBinary.run(["run", "--config", "/nonexistent/auxchain.toml"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("/nonexistent/auxchain.toml"))
+        #expect(result.stderr.contains("auxchain config example"))
+    }
+
+    @Test func aConfigErrorNamesTheKeyAndLineAndExitsWithEXConfig() throws {
+        let folder = FilePCMConfig.temporaryFolder()
+        let file = folder.appendingPathComponent("bad.toml")
+        try "[audio]\nrate = 48000\nchanels = 2\n".write(to: file, atomically: true, encoding: .utf8)
+        let result = try BuiltBinary.run(["run", "--config", file.path])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("bad.toml:3: audio.chanels: unknown key"))
+    }
+
+    @Test func aFormatTheDeviceRefusesExitsWithEXConfig() throws {
+        let folder = FilePCMConfig.temporaryFolder()
+        let file = folder.appendingPathComponent("float.toml")
+        try config(capture: "aux_integer_only", playback: "null")
+            .replacingOccurrences(of: "capture_format = \"S16_LE\"", with: "capture_format = \"FLOAT_LE\"")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let result = try BuiltBinary.run(["run", "--config", file.path, "--duration", "1s"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("FLOAT_LE"))
+        #expect(result.stderr.contains("set capture_format"))
+    }
+
+    @Test func runWithoutConfigOrSimulateIsAUsageError() throws {
+        let result = try BuiltBinary.run(["run"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--simulate"))
+    }
+}
