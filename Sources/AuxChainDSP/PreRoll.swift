@@ -1,5 +1,3 @@
-import Foundation
-
 /// Holds the audio that arrives while the speaker warms up, plays it from its
 /// first sample once the speaker is on, then works the added delay off by
 /// dropping quiet stretches. No frame at or above the quiet threshold is ever
@@ -53,7 +51,7 @@ public struct PreRoll: ~Copyable {
         self.capacityFrames = capacityFrames
         self.channels = channels
         self.maxPeriodFrames = maxPeriodFrames
-        self.quietThreshold = Float(pow(10, quietThresholdDBFS / 20))
+        self.quietThreshold = Float(Decibels.linearGain(fromDB: quietThresholdDBFS))
         // Room for a full backlog plus the period written before it is read.
         ringFrames = capacityFrames + maxPeriodFrames
         ring = .allocate(capacity: ringFrames * channels)
@@ -65,7 +63,9 @@ public struct PreRoll: ~Copyable {
     }
 
     /// Frames of delay the pre-roll adds right now: held, or released and not yet worked off.
-    public var backlogFrames: Int { writtenFrames - readFrames }
+    public var backlogFrames: Int {
+        @_noLocks get { writtenFrames &- readFrames }
+    }
 
     /// Start holding: output silence and keep the input. The held audio begins
     /// up to `lookBackFrames` before the next period (audio already passed,

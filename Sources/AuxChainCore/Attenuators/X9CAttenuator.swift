@@ -1,4 +1,4 @@
-import Foundation
+import AuxChainDSP
 
 /// An X9C102/103/104/503 digital potentiometer used as a volume pot (VH to the
 /// signal, VL to ground, the wiper to the output) on three GPIO lines.
@@ -27,9 +27,7 @@ public struct X9CAttenuator: AttenuatorDriver {
     public init() {}
 
     public var levelsDB: [Double] {
-        (0..<Self.tapCount).map { (tap: Int) -> Double in
-            tap == 0 ? -Double.infinity : 20 * log10(Double(tap) / Double(Self.tapCount - 1))
-        }
+        (0..<Self.tapCount).map { Decibels.gainDB(fromLinear: Double($0) / Double(Self.tapCount - 1)) }
     }
 
     public var switchingLatency: Duration { Self.wiperSettle }
