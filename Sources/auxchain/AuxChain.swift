@@ -5,6 +5,6 @@ struct AuxChain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auxchain",
         abstract: "Line-in to speaker bridge with volume and power control for an Amazon Echo.",
-        subcommands: [Run.self, Devices.self, Advise.self]
+        subcommands: [Run.self, Devices.self, ConfigCommand.self, Advise.self]
     )
 }

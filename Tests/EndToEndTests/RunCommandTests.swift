@@ -91,3 +91,24 @@ import Testing
         #expect(result.stderr.contains("--simulate"))
     }
 }
+
+@Suite struct ConfigCommandTests {
+    @Test func theExampleIsAValidConfig() throws {
+        let example = try BuiltBinary.run(["config", "example"])
+        #expect(example.status == 0)
+        let file = FilePCMConfig.temporaryFolder().appendingPathComponent("example.toml")
+        try example.stdout.write(to: file, atomically: true, encoding: .utf8)
+        let check = try BuiltBinary.run(["config", "check", file.path])
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout.contains("valid"))
+    }
+
+    @Test func checkReportsTheLineAndExitsWithEXConfig() throws {
+        let file = FilePCMConfig.temporaryFolder().appendingPathComponent("bad.toml")
+        try "[power]\nmode = \"sometimes\"\n".write(to: file, atomically: true, encoding: .utf8)
+        let check = try BuiltBinary.run(["config", "check", file.path])
+        #expect(check.status == 78)
+        #expect(check.stderr.contains("bad.toml:2: power.mode:"))
+        #expect(check.stderr.contains("\"auto\", \"on\", \"off\""))
+    }
+}
