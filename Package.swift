@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "auxchain", targets: ["auxchain"]),
+        // For the benchmark package in Benchmarks/, which measures the kernels on their own.
+        .library(name: "AuxChainDSP", targets: ["AuxChainDSP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
