@@ -30,6 +30,20 @@ public struct AdviceReport: Sendable, Hashable, Encodable {
         case request, echoModel, speakerModel, speakerKind, recommendations, warnings, disputes
         case startingConfig, sources
     }
+
+    /// Absent values are written as null, so scripts can rely on every key being there.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(request, forKey: .request)
+        try container.encode(echoModel, forKey: .echoModel)
+        try container.encode(speakerModel, forKey: .speakerModel)
+        try container.encode(speakerKind, forKey: .speakerKind)
+        try container.encode(recommendations, forKey: .recommendations)
+        try container.encode(warnings, forKey: .warnings)
+        try container.encode(disputes, forKey: .disputes)
+        try container.encode(startingConfig, forKey: .startingConfig)
+        try container.encode(sources, forKey: .sources)
+    }
 }
 
 /// One method's place in the ranking and why it is there.

@@ -39,6 +39,24 @@ public struct AdviceRequest: Sendable, Hashable, Codable {
         self.wiringAcceptable = wiringAcceptable
     }
 
+    enum CodingKeys: String, CodingKey {
+        case echoModelID, speakerKind, speakerModelID, rooms, speakers, goals, service, maxLatencyMs, wiringAcceptable
+    }
+
+    /// Absent values are written as null, so scripts can rely on every key being there.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(echoModelID, forKey: .echoModelID)
+        try container.encode(speakerKind, forKey: .speakerKind)
+        try container.encode(speakerModelID, forKey: .speakerModelID)
+        try container.encode(rooms, forKey: .rooms)
+        try container.encode(speakers, forKey: .speakers)
+        try container.encode(goals, forKey: .goals)
+        try container.encode(service, forKey: .service)
+        try container.encode(maxLatencyMs, forKey: .maxLatencyMs)
+        try container.encode(wiringAcceptable, forKey: .wiringAcceptable)
+    }
+
     /// A problem a person must fix in the request, naming the flag and what is allowed.
     public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
         public var flag: String

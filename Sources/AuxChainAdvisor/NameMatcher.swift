@@ -45,10 +45,18 @@ public struct NameMatcher<Candidate: Sendable & Hashable>: Sendable {
             let entryWords = Set(entry.key.split(separator: " "))
             return words.allSatisfy(entryWords.contains)
         }
-        let scored = keyed.map { (distance: NameNormaliser.editDistance(key, $0.key), candidate: $0.candidate) }
+        let scored = keyed
+            .map { (distance: NameNormaliser.editDistance(key, $0.key), gap: generationGap(key, $0.key), candidate: $0.candidate) }
             .filter { $0.distance <= max(2, key.count / 3) }
-            .sorted { $0.distance < $1.distance }
+            .sorted { ($0.distance, $0.gap) < ($1.distance, $1.gap) }
         return Array(unique(containing.map(\.candidate) + scored.map(\.candidate)).prefix(limit))
+    }
+
+    /// Between equally near names, "echo dot 6" is nearer to "echo dot 5" than to "echo dot 2".
+    private func generationGap(_ a: String, _ b: String) -> Int {
+        guard let x = a.split(separator: " ").last.flatMap({ Int($0) }),
+              let y = b.split(separator: " ").last.flatMap({ Int($0) }) else { return Int.max }
+        return abs(x - y)
     }
 
     private func unique(_ candidates: [Candidate]) -> [Candidate] {

@@ -1,0 +1,67 @@
+import AuxChainAdvisor
+import Foundation
+import Testing
+
+@Suite("Report output")
+struct ReportOutputTests {
+    let advisor: Advisor
+
+    init() throws {
+        advisor = Advisor(knowledge: try KnowledgeBase.bundled())
+    }
+
+    @Test("JSON carries the stable fields scripts rely on")
+    func jsonShape() throws {
+        let report = advisor.advise(AdviceRequest(echoModelID: "echo-dot-5", speakerKind: .poweredAnalog, goals: [.voiceReplies]))
+        let data = try JSONEncoder().encode(report)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let recommendations = try #require(object["recommendations"] as? [[String: Any]])
+        #expect(recommendations.count == MethodID.allCases.count)
+        for entry in recommendations {
+            #expect(entry["method"] is String)
+            #expect(entry["rank"] is Int)
+            #expect(entry["score"] is Int)
+            #expect(entry["blocked"] is Bool)
+            #expect(entry["reasons"] is [String])
+            #expect(entry["blockers"] is [String])
+            #expect(entry["sources"] is [String])
+        }
+        let aux = try #require(recommendations.first { $0["method"] as? String == "aux-out-chain" })
+        #expect(aux["blocked"] as? Bool == true)
+        #expect((aux["blockers"] as? [String])?.first?.contains("no 3.5 mm output") == true)
+        let warnings = try #require(object["warnings"] as? [[String: Any]])
+        #expect(warnings.contains { $0["id"] as? String == "line-out-disputed" })
+        #expect(object["sources"] is [[String: Any]])
+        #expect(object["startingConfig"] is NSNull, "absent values are null, not missing")
+        #expect(object["speakerKind"] as? String == "powered-analog")
+        #expect(object["disputes"] is [[String: Any]])
+    }
+
+    @Test("the text report shows the first method's reasons, the blockers, parts and the article's errors")
+    func textReport() throws {
+        let report = advisor.advise(AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog, goals: [.voiceReplies]))
+        let text = report.text()
+        #expect(text.hasPrefix("Advice for: Echo Dot (3rd Gen); speaker: powered-analog; 1 room; 1 speaker; goals: voice-replies; wiring OK"))
+        #expect(text.contains("1. Aux-out chain with AuxChain [aux-out-chain], score 100/100"))
+        #expect(text.contains("+ Echo Dot (3rd Gen) has a 3.5 mm stereo output"))
+        #expect(text.contains("Not possible here:"))
+        #expect(text.contains("x A stereo pair is two Echo devices of the same model"))
+        #expect(text.contains("What to buy:"))
+        #expect(text.contains("1 x HiFiBerry DAC+ ADC Pro"))
+        #expect(text.contains("The article says: The aux-out chain has 0 ms latency and perfect sync."))
+        #expect(text.contains("--write-config FILE"))
+    }
+
+    @Test("request problems name the flag and the allowed values")
+    func requestProblems() {
+        #expect(AdviceRequest(rooms: 0).problems().map(\.description).contains("--rooms: must be at least 1 (got 0)."))
+        #expect(AdviceRequest(rooms: 3, speakers: 2).problems().map(\.flag) == ["--speakers"])
+        #expect(AdviceRequest(maxLatencyMs: 0).problems().map(\.flag) == ["--max-latency-ms"])
+        #expect(AdviceRequest(rooms: 2).problems().isEmpty, "speakers default to one per room")
+    }
+
+    @Test("repeated goals count once")
+    func repeatedGoals() {
+        #expect(AdviceRequest(goals: [.party, .party, .stereo]).goals == [.party, .stereo])
+    }
+}
