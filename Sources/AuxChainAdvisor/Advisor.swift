@@ -6,7 +6,9 @@
 public struct Advisor: Sendable {
     public let knowledge: KnowledgeBase
 
+    /// - Precondition: the knowledge base has methods (``KnowledgeBase/validate()`` reports a missing one).
     public init(knowledge: KnowledgeBase) {
+        precondition(!knowledge.methods.isEmpty, "A knowledge base without methods can't rank anything.")
         self.knowledge = knowledge
     }
 
