@@ -1,0 +1,236 @@
+/// One period of the audio path, from capture bytes to playback bytes:
+/// decode → meter → detect → mix → gain ramp → encode (with dither into 16-bit).
+///
+/// All buffers are allocated in `init` for ``Configuration/maximumFrames``; ``process(input:output:frames:)``
+/// does not allocate, lock, log or call through existentials. The type cannot be copied: it owns
+/// its buffers and frees them in `deinit`, so exactly one owner (the audio thread) uses them, with
+/// no reference counting in the loop.
+///
+/// The meter and detector see the decoded capture channels before any mixing, so levels and
+/// clipping describe what the Echo sends and an averaged downmix cannot hide a clipped channel.
+///
+/// **Unity pass-through.** When input and output share encoding and channel count and the gain
+/// rests at exactly 1, the capture bytes are copied to the output unchanged. That makes unity
+/// bit-exact for every format, S32 included (Float holds only 24 of its bits), for the price of a
+/// copy. Leaving unity starts a ramp; the first ramped samples differ from the copied ones by
+/// at most Float's rounding (−144 dBFS), so the switch is inaudible.
+///
+/// **Dither.** Into S16, TPDF dither is added whenever the samples can carry more than 16 bits:
+/// during a ramp, at a gain other than 0 or 1, after a downmix, or from a wider input. Silence
+/// (gain resting at 0) and an S16 input copied at unity stay exact.
+public struct ProcessingChain: ~Copyable {
+    public struct Configuration: Sendable, Equatable {
+        public var inputEncoding: SampleEncoding
+        public var inputChannels: Int
+        public var outputEncoding: SampleEncoding
+        public var outputChannels: Int
+        /// The largest period ``ProcessingChain/process(input:output:frames:)`` accepts.
+        public var maximumFrames: Int
+        /// Frames a gain ramp takes (`volume.ramp_ms` at the stream's rate).
+        public var rampFrames: Int
+        /// Frames per level reading.
+        public var meterWindowFrames: Int
+        public var onThresholdDBFS: Float
+        public var offThresholdDBFS: Float
+        /// Frames the level must stay above the on threshold (`power.attack_ms`).
+        public var attackFrames: Int
+        /// Frames the level must stay below the off threshold before the signal counts as gone.
+        public var holdFrames: Int
+        /// The detector's block: its time resolution.
+        public var detectorBlockFrames: Int
+        /// The gain at start; 0 so that audio always ramps in.
+        public var initialGain: Float
+        public var ditherSeed: UInt32
+
+        public init(
+            inputEncoding: SampleEncoding, inputChannels: Int, outputEncoding: SampleEncoding, outputChannels: Int,
+            maximumFrames: Int, rampFrames: Int, meterWindowFrames: Int,
+            onThresholdDBFS: Float, offThresholdDBFS: Float, attackFrames: Int, holdFrames: Int,
+            detectorBlockFrames: Int = 48, initialGain: Float = 0, ditherSeed: UInt32 = 0x5EED
+        ) {
+            self.inputEncoding = inputEncoding
+            self.inputChannels = inputChannels
+            self.outputEncoding = outputEncoding
+            self.outputChannels = outputChannels
+            self.maximumFrames = maximumFrames
+            self.rampFrames = rampFrames
+            self.meterWindowFrames = meterWindowFrames
+            self.onThresholdDBFS = onThresholdDBFS
+            self.offThresholdDBFS = offThresholdDBFS
+            self.attackFrames = attackFrames
+            self.holdFrames = holdFrames
+            self.detectorBlockFrames = detectorBlockFrames
+            self.initialGain = initialGain
+            self.ditherSeed = ditherSeed
+        }
+    }
+
+    public let configuration: Configuration
+    private let decoder: SampleDecoder
+    private let mixer: ChannelMixer
+    private var encoder: SampleEncoder
+    private var meter: LevelMeter
+    private var detector: SignalDetector
+    private var ramp: GainRamp
+    private var volumeGain: Float
+    private var muted = false
+    /// Same encoding and channel count in and out: unity gain may copy bytes.
+    private let canPassThrough: Bool
+    /// S16 in, S16 out, mixing only copies: at unity every sample is already an S16 value.
+    private let unityIsExactS16: Bool
+    private let inputBytesPerFrame: Int
+    private let decoded: UnsafeMutablePointer<Float>
+    /// The mixer's output; nil when the channel counts are equal and the decoded buffer is used in place.
+    private let mixed: UnsafeMutablePointer<Float>?
+    /// One period of dither, drawn in one pass before encoding; nil unless the output is S16.
+    private let dither: UnsafeMutablePointer<Float>?
+
+    public init(configuration: Configuration) {
+        precondition(configuration.maximumFrames > 0, "ProcessingChain: maximumFrames must be positive")
+        self.configuration = configuration
+        decoder = SampleDecoder(encoding: configuration.inputEncoding, channels: configuration.inputChannels)
+        mixer = ChannelMixer(inputChannels: configuration.inputChannels, outputChannels: configuration.outputChannels)
+        encoder = SampleEncoder(encoding: configuration.outputEncoding, channels: configuration.outputChannels, ditherSeed: configuration.ditherSeed)
+        meter = LevelMeter(
+            channels: configuration.inputChannels, windowFrames: configuration.meterWindowFrames,
+            clipLevel: configuration.inputEncoding.largestPositiveSample)
+        detector = SignalDetector(
+            onThresholdDBFS: configuration.onThresholdDBFS, offThresholdDBFS: configuration.offThresholdDBFS,
+            attackFrames: configuration.attackFrames, holdFrames: configuration.holdFrames,
+            blockFrames: configuration.detectorBlockFrames)
+        ramp = GainRamp(initialGain: configuration.initialGain, rampFrames: configuration.rampFrames)
+        volumeGain = configuration.initialGain
+        canPassThrough = configuration.inputEncoding == configuration.outputEncoding
+            && configuration.inputChannels == configuration.outputChannels
+        unityIsExactS16 = configuration.inputEncoding == .s16 && configuration.outputEncoding == .s16 && mixer.isCopyOnly
+        inputBytesPerFrame = configuration.inputChannels * configuration.inputEncoding.bytesPerSample
+        let decodedSamples = configuration.maximumFrames * configuration.inputChannels
+        decoded = .allocate(capacity: decodedSamples)
+        decoded.initialize(repeating: 0, count: decodedSamples)
+        if configuration.inputChannels == configuration.outputChannels {
+            mixed = nil
+        } else {
+            let mixedSamples = configuration.maximumFrames * configuration.outputChannels
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: mixedSamples)
+            buffer.initialize(repeating: 0, count: mixedSamples)
+            mixed = buffer
+        }
+        if configuration.outputEncoding == .s16 {
+            // Rounded up: the noise is drawn sixteen samples at a time.
+            let ditherSamples = (configuration.maximumFrames * configuration.outputChannels + 15) / 16 * 16
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: ditherSamples)
+            buffer.initialize(repeating: 0, count: ditherSamples)
+            dither = buffer
+        } else {
+            dither = nil
+        }
+    }
+
+    deinit {
+        decoded.deallocate()
+        mixed?.deallocate()
+        dither?.deallocate()
+    }
+
+    /// The gain applied to the last frame processed.
+    public var currentGain: Float { ramp.currentGain }
+    /// The gain the ramp is heading to: the volume gain, or 0 while muted.
+    public var targetGain: Float { ramp.targetGain }
+    public var isRamping: Bool { ramp.isRamping }
+    public var isMuted: Bool { muted }
+    public var isSignalPresent: Bool { detector.isSignalPresent }
+
+    /// Ramps to a new linear gain (from the control plane's atomics, once per period).
+    @_noLocks
+    public mutating func setTargetGain(_ linearGain: Float) {
+        volumeGain = linearGain
+        if !muted { ramp.setTarget(linearGain) }
+    }
+
+    /// Ramps to silence, or back to the volume gain.
+    @_noLocks
+    public mutating func setMuted(_ muted: Bool) {
+        self.muted = muted
+        ramp.setTarget(muted ? 0 : volumeGain)
+    }
+
+    /// Sets the gain at once: only to compensate an analogue attenuator switching at this moment.
+    @_noLocks
+    public mutating func jumpGain(to linearGain: Float) {
+        volumeGain = linearGain
+        if !muted { ramp.jump(to: linearGain) }
+    }
+
+    /// Turns `frames` frames of capture bytes into `frames` frames of playback bytes.
+    @_noLocks
+    public mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int) -> PeriodReport {
+        precondition(frames >= 0 && frames <= configuration.maximumFrames, "ProcessingChain: more frames than maximumFrames")
+        decoder.decode(input, frames: frames, into: decoded)
+        let wasPresent = detector.isSignalPresent
+        var reading: LevelReading?
+        var clipped = 0
+        var done = 0
+        while done < frames {
+            // Runs end where a meter window or a detector block ends, so each gets whole statistics.
+            let run = min(frames &- done, min(meter.framesLeftInWindow, detector.framesLeftInBlock))
+            let samples = decoded + done &* configuration.inputChannels
+            let statistics = SampleStatistics.measuring(samples, count: run &* configuration.inputChannels, channels: configuration.inputChannels)
+            let peak = statistics.maximumPeak()
+            let measured = meter.accumulate(statistics, peak: peak, frames: run, samples: samples)
+            if let completed = measured.reading { reading = completed }
+            clipped &+= measured.clippedSamples
+            detector.accumulate(peak: peak, frames: run)
+            done &+= run
+        }
+        let transition: SignalTransition? = detector.isSignalPresent == wasPresent ? nil : (detector.isSignalPresent ? .on : .off)
+
+        let resting = !ramp.isRamping
+        let restingGain = ramp.currentGain
+        if canPassThrough && resting && restingGain == 1 {
+            output.copyMemory(from: input, byteCount: frames &* inputBytesPerFrame)
+            _ = ramp.advance(frames: frames)
+        } else {
+            let signal: UnsafeMutablePointer<Float>
+            if let mixed {
+                mixer.mix(decoded, frames: frames, into: mixed)
+                signal = mixed
+            } else {
+                signal = decoded
+            }
+            let exact = resting && (restingGain == 0 || (restingGain == 1 && unityIsExactS16))
+            var noise: UnsafePointer<Float>?
+            if let dither, !exact {
+                encoder.fillDither(dither, samples: frames &* configuration.outputChannels)
+                noise = UnsafePointer(dither)
+            }
+            encoder.encode(signal, frames: frames, into: output, noise: noise, gain: ramp.advance(frames: frames))
+        }
+        return PeriodReport(
+            signalTransition: transition, levelReading: reading, clippedSamples: clipped,
+            isSignalPresent: detector.isSignalPresent, gain: ramp.currentGain)
+    }
+}
+
+// One owner at a time (the type cannot be copied), so handing it to the audio thread is safe.
+extension ProcessingChain: @unchecked Sendable {}
+
+/// What one period produced, for the engine to publish.
+public struct PeriodReport: Sendable, Equatable {
+    /// Set in the period where the detector changed its mind.
+    public var signalTransition: SignalTransition?
+    /// Set in the period where a meter window ended.
+    public var levelReading: LevelReading?
+    /// Input samples at full scale in this period.
+    public var clippedSamples: Int
+    public var isSignalPresent: Bool
+    /// The gain applied to the period's last frame.
+    public var gain: Float
+
+    public init(signalTransition: SignalTransition?, levelReading: LevelReading?, clippedSamples: Int, isSignalPresent: Bool, gain: Float) {
+        self.signalTransition = signalTransition
+        self.levelReading = levelReading
+        self.clippedSamples = clippedSamples
+        self.isSignalPresent = isSignalPresent
+        self.gain = gain
+    }
+}
