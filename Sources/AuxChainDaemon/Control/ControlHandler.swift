@@ -1,0 +1,40 @@
+import AuxChainCore
+
+/// What the daemon implements to answer control commands. The control server calls it
+/// once per request, one request at a time per client (so replies keep their order), and
+/// concurrently across clients.
+///
+/// `subscribe` never reaches the handler: the server keeps subscriptions itself and the
+/// daemon feeds them through ``ControlServer/broadcast(_:)`` and ``ControlServer/publishLevels(_:)``.
+public protocol ControlHandler: Sendable {
+    func handle(_ command: ControlCommand, client: ClientInfo) async -> ControlReply
+}
+
+/// Who sent a request.
+public struct ClientInfo: Sendable, Equatable, Hashable {
+    /// Unique for the server's life, in connection order.
+    public var id: UInt64
+    public var credentials: PeerCredentials
+    /// The peer's user name, when it has a passwd entry.
+    public var userName: String?
+
+    public init(id: UInt64, credentials: PeerCredentials, userName: String?) {
+        self.id = id
+        self.credentials = credentials
+        self.userName = userName
+    }
+}
+
+/// The process at the other end of a Unix socket, as the kernel vouches for it (`SO_PEERCRED`,
+/// taken when it connected).
+public struct PeerCredentials: Sendable, Equatable, Hashable {
+    public var processID: Int32
+    public var userID: UInt32
+    public var groupID: UInt32
+
+    public init(processID: Int32, userID: UInt32, groupID: UInt32) {
+        self.processID = processID
+        self.userID = userID
+        self.groupID = groupID
+    }
+}
