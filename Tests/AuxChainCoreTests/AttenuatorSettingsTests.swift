@@ -10,8 +10,7 @@ import Testing
         let settings = AttenuatorSettings.relayLadder(
             lines: [.offset(5), .offset(6), .name("PAD_4DB")], stepDB: 2, settle: .milliseconds(8))
         let driver = try #require(settings.makeDriver() as? RelayLadderAttenuator)
-        #expect(driver.levelsDB == [-14, -12, -10, -8, -6, -4, -2, 0])
-        #expect(driver.switchingLatency == .milliseconds(8))
+        #expect(driver.steps == AttenuatorSteps(levelsDB: [-14, -12, -10, -8, -6, -4, -2, 0], switchingLatency: .milliseconds(16)))
         #expect(driver.lines.map { settings.lineReference(for: $0) } == [.offset(5), .offset(6), .name("PAD_4DB")])
         #expect(settings.lineReference(for: .relay(3)) == nil)
         #expect(settings.lineReference(for: .chipSelect) == nil)

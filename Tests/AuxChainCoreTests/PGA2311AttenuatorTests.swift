@@ -7,7 +7,7 @@ private func compact(_ writes: [LineWrite]) -> String {
 
 @Suite struct PGA2311AttenuatorTests {
     @Test func stepsFollowTheDatasheetCodeMap() {
-        let levels = PGA2311Attenuator(zeroCrossing: true).levelsDB
+        let levels = PGA2311Attenuator(zeroCrossing: true).steps.levelsDB
         #expect(levels.count == 256)
         #expect(levels[255] == 31.5)
         #expect(levels[192] == 0)
@@ -15,9 +15,13 @@ private func compact(_ writes: [LineWrite]) -> String {
         #expect(levels[0] == -.infinity)
     }
 
-    @Test func switchingLatencyIsTheZeroCrossingTimeoutWhenEnabled() {
-        #expect(PGA2311Attenuator(zeroCrossing: true).switchingLatency == .milliseconds(16))
-        #expect(PGA2311Attenuator(zeroCrossing: false).switchingLatency == .zero)
+    @Test func switchingLatencyIsTheWordPlusTheZeroCrossingTimeoutWhenEnabled() {
+        // /CS low, 16 × (data, clock up, clock down), each held a microsecond; /CS high ends the word.
+        let wordTime = Duration.microseconds(49)
+        #expect(PGA2311Attenuator(zeroCrossing: true).steps.switchingLatency == wordTime + .milliseconds(16))
+        #expect(PGA2311Attenuator(zeroCrossing: false).steps.switchingLatency == wordTime)
+        var driver = PGA2311Attenuator(zeroCrossing: false)
+        #expect(driver.moves(toStep: 200).reduce(Duration.zero) { $0 + $1.holdAfter } == wordTime)
     }
 
     @Test func linesAreRequestedDeselectedWithClockAndDataLow() {

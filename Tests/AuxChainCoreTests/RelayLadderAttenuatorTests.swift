@@ -15,12 +15,36 @@ private func writesReaching(_ step: Int) -> [LineWrite] {
 
 @Suite struct RelayLadderAttenuatorTests {
     @Test func sixOneDecibelRelaysGiveSixtyFourStepsFromMinus63ToZero() {
-        let driver = ladder()
-        #expect(driver.levelsDB.count == 64)
-        #expect(driver.levelsDB.first == -63)
-        #expect(driver.levelsDB.last == 0)
-        #expect(zip(driver.levelsDB, driver.levelsDB.dropFirst()).allSatisfy { $1 - $0 == 1 })
-        #expect(driver.switchingLatency == .milliseconds(5))
+        let levels = ladder().steps.levelsDB
+        #expect(levels.count == 64)
+        #expect(levels.first == -63)
+        #expect(levels.last == 0)
+        #expect(zip(levels, levels.dropFirst()).allSatisfy { $1 - $0 == 1 })
+    }
+
+    @Test func switchingLatencyCoversTheLongestMoveFromItsFirstWrite() {
+        var longest = Duration.zero
+        for from in 0..<64 {
+            for to in 0..<64 {
+                var driver = ladder(at: from)
+                let writes = driver.moves(toStep: to)
+                // The last relay moved settles before the gain is in effect.
+                let inEffect = writes.reduce(Duration.zero) { $0 + $1.holdAfter } + (writes.isEmpty ? .zero : .milliseconds(5))
+                longest = max(longest, inEffect)
+            }
+        }
+        #expect(ladder().steps.switchingLatency == longest)
+        #expect(longest == .milliseconds(10))
+    }
+
+    @Test func theVolumeTracksLevelsMapBackToSteps() {
+        var driver = ladder()
+        #expect(driver.currentLevelDB == nil)
+        let step = driver.step(atLevelDB: -20)
+        #expect(step == 43)
+        _ = driver.moves(toStep: 43)
+        #expect(driver.currentLevelDB == -20)
+        #expect(driver.step(atLevelDB: -20.5) == nil)
     }
 
     @Test func linesAreRequestedWithEveryPadIn() {

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct X9CAttenuatorTests {
     @Test func tapsMapToDecibelsThroughTheLinearTaper() {
-        let levels = X9CAttenuator().levelsDB
+        let levels = X9CAttenuator().steps.levelsDB
         #expect(levels.count == 100)
         #expect(levels[99] == 0)
         #expect(levels[0] == -.infinity)
@@ -21,7 +21,15 @@ import Testing
         #expect(driver.initialLevel(of: .chipSelect))
         #expect(!driver.initialLevel(of: .increment))
         #expect(!driver.initialLevel(of: .upDown))
-        #expect(driver.switchingLatency == .microseconds(500))
+    }
+
+    @Test func switchingLatencyCoversAMoveAcrossAllTapsAndTheWiperSettling() {
+        var driver = X9CAttenuator()
+        _ = driver.maximumAttenuation()
+        let acrossAll = driver.moves(toStep: 99).reduce(Duration.zero) { $0 + $1.holdAfter }
+        // U/D setup 3 µs, /CS to INC 1 µs, 99 pulses of 2 µs.
+        #expect(acrossAll == .microseconds(202))
+        #expect(driver.steps.switchingLatency == acrossAll + .microseconds(500))
     }
 
     @Test func twoTapsUpIsTwoIncrementPulsesWithUpDownHigh() {

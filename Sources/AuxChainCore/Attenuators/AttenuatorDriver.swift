@@ -2,16 +2,16 @@
 /// says which lines to write in which order and how long to wait; the daemon
 /// plays the writes on real lines.
 ///
-/// Steps are numbered from 0 (the most attenuation) upwards; `levelsDB[step]`
-/// is the stage's gain there (`-.infinity` where the part mutes).
+/// Steps are numbered from 0 (the most attenuation) upwards;
+/// `steps.levelsDB[step]` is the stage's gain there, rising with the step
+/// (`-.infinity` where the part mutes).
 ///
-/// Timing contract: a move is done `sum(holdAfter)` after its first write plus
-/// `switchingLatency` (relays settling, a zero-crossing wait, a wiper settling).
+/// Timing: `steps.switchingLatency` is the time from a move's first write until
+/// its new gain is in effect, for the longest move between known steps (the
+/// writes' holds plus the part's own settling); no such move takes longer.
 public protocol AttenuatorDriver: Sendable {
-    /// The gain at each step, in dB, rising with the step.
-    var levelsDB: [Double] { get }
-    /// The time from a move's last write until the new gain is in effect.
-    var switchingLatency: Duration { get }
+    /// The gains the volume track can choose from, and how long a change takes.
+    var steps: AttenuatorSteps { get }
     /// Every line the driver writes, in a fixed order.
     var lines: [AttenuatorLine] { get }
     /// The step the hardware is at; nil until the driver has put it somewhere known.
@@ -27,6 +27,18 @@ public protocol AttenuatorDriver: Sendable {
     /// The writes that put the hardware at step 0 from any state, known or not:
     /// at start and at stop.
     mutating func maximumAttenuation() -> [LineWrite]
+}
+
+extension AttenuatorDriver {
+    /// The step whose gain is `levelDB`, one of `steps.levelsDB` (as the volume track picks them).
+    public func step(atLevelDB levelDB: Double) -> Int? {
+        steps.levelsDB.firstIndex(of: levelDB)
+    }
+
+    /// The gain the hardware is at; nil while its step is unknown.
+    public var currentLevelDB: Double? {
+        currentStep.map { steps.levelsDB[$0] }
+    }
 }
 
 /// A line an attenuator drives, by its role; the daemon maps roles to the

@@ -22,13 +22,14 @@ public struct PGA2311Attenuator: AttenuatorDriver {
         self.zeroCrossing = zeroCrossing
     }
 
-    public var levelsDB: [Double] {
-        (0...255).map { (code: Int) -> Double in
+    /// Every move is one word; with zero crossing on, the chip may then wait its whole timeout.
+    public var steps: AttenuatorSteps {
+        let levelsDB = (0...255).map { (code: Int) -> Double in
             code == 0 ? -Double.infinity : 31.5 - 0.5 * Double(255 - code)
         }
+        let wordTime = word(right: 0, left: 0).reduce(Duration.zero) { $0 + $1.holdAfter }
+        return AttenuatorSteps(levelsDB: levelsDB, switchingLatency: wordTime + (zeroCrossing ? Self.zeroCrossingTimeout : .zero))
     }
-
-    public var switchingLatency: Duration { zeroCrossing ? Self.zeroCrossingTimeout : .zero }
 
     public var lines: [AttenuatorLine] { [.chipSelect, .serialClock, .serialData] }
 

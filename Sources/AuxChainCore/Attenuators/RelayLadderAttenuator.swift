@@ -25,11 +25,11 @@ public struct RelayLadderAttenuator: AttenuatorDriver {
 
     private var topStep: Int { (1 << relayCount) - 1 }
 
-    public var levelsDB: [Double] {
-        (0...topStep).map { -Double(topStep - $0) * stepDB }
+    /// The longest move waits `settle` between its phases and `settle` after them.
+    /// A move with one phase is in effect one `settle` sooner.
+    public var steps: AttenuatorSteps {
+        AttenuatorSteps(levelsDB: (0...topStep).map { -Double(topStep - $0) * stepDB }, switchingLatency: settle * 2)
     }
-
-    public var switchingLatency: Duration { settle }
 
     public var lines: [AttenuatorLine] { (0..<relayCount).map(AttenuatorLine.relay) }
 

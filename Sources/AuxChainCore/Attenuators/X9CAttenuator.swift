@@ -26,11 +26,12 @@ public struct X9CAttenuator: AttenuatorDriver {
 
     public init() {}
 
-    public var levelsDB: [Double] {
-        (0..<Self.tapCount).map { Decibels.gainDB(fromLinear: Double($0) / Double(Self.tapCount - 1)) }
+    /// The longest move crosses all 99 taps, then the wiper settles.
+    public var steps: AttenuatorSteps {
+        let levelsDB = (0..<Self.tapCount).map { Decibels.gainDB(fromLinear: Double($0) / Double(Self.tapCount - 1)) }
+        let longestMove = pulses(Self.tapCount - 1, up: true).reduce(Duration.zero) { $0 + $1.holdAfter }
+        return AttenuatorSteps(levelsDB: levelsDB, switchingLatency: longestMove + Self.wiperSettle)
     }
-
-    public var switchingLatency: Duration { Self.wiperSettle }
 
     public var lines: [AttenuatorLine] { [.chipSelect, .increment, .upDown] }
 
