@@ -41,6 +41,11 @@ mount -t proc proc /mnt/proc
 mount -t sysfs sys /mnt/sys
 mount -t devtmpfs dev /mnt/dev
 mkdir -p /mnt/dev/pts /mnt/dev/shm
+# devtmpfs has no /dev/fd: bash process substitution and /dev/stdin need it.
+ln -s /proc/self/fd /mnt/dev/fd
+ln -s /proc/self/fd/0 /mnt/dev/stdin
+ln -s /proc/self/fd/1 /mnt/dev/stdout
+ln -s /proc/self/fd/2 /mnt/dev/stderr
 mount -t devpts devpts /mnt/dev/pts
 mount -t tmpfs -o mode=1777 shm /mnt/dev/shm
 # The results folder appears inside the chroot at the same path as on the host.
