@@ -35,6 +35,9 @@ VMLINUZ=/boot/vmlinuz-$KVER
 
 KCACHE=$CACHE/$KVER
 mkdir -p "$KCACHE" "$CACHE/bin"
+# Two runs starting at once build one after the other.
+exec 9> "$CACHE/.build.lock"
+flock 9
 
 # A product is fresh when its stored key equals the key of its current inputs.
 fresh() { # PRODUCT KEYFILE KEY

@@ -86,3 +86,76 @@ rig_aloop_rate_shift() {
 # rig_aloop_shift_ppm VALUE: how far a cable with that rate shift runs from
 # nominal, in ppm (99900 -> +1001).
 rig_aloop_shift_ppm() { echo $(( (100000 * 1000000 + $1 / 2) / $1 - 1000000 )); }
+
+# rig_auxchain_config FILE [PERIOD_FRAMES] [POWER_MODE]: an auxchain config
+# (notes/config-schema.md) wired to the rig: the bridge devices, the gpio-sim
+# chip by label (relay on line 17, trigger on 27, a power button on 22, all
+# active-low), the control socket and state under /run and /tmp (writable in
+# the VM). POWER_MODE defaults to "on" so audio flows without waiting for the
+# signal detector; with "auto", give the latency tool a lead-in longer than
+# attack + settle (e.g. --lead-in-ms 2500).
+rig_auxchain_config() {
+    local file=$1 period=${2:-256} mode=${3:-on}
+    mkdir -p /run/auxchain-rig /tmp/auxchain-rig
+    cat > "$file" <<TOML
+[audio]
+capture = "$RIG_BRIDGE_CAPTURE"
+playback = "$RIG_BRIDGE_PLAYBACK"
+rate = 48000
+capture_format = "S16_LE"
+playback_format = "S32_LE"
+capture_channels = 2
+playback_channels = 2
+period_frames = $period
+buffer_periods = 3
+prefill_periods = 2
+realtime_priority = 70
+
+[volume]
+range_db = 60.0
+max_db = 0.0
+safe_start_percent = 100
+step_db = 2.0
+ramp_ms = 40
+
+[power]
+mode = "$mode"
+on_threshold_dbfs = -50.0
+off_threshold_dbfs = -60.0
+attack_ms = 10
+settle_ms = 1500
+off_delay_s = 600
+min_on_s = 60
+min_off_s = 5
+
+[gpio]
+board = "other"
+chip = "$RIG_GPIO_LABEL"
+
+[power.relay]
+line = 17
+active_low = true
+
+[inputs.trigger]
+line = 27
+active_low = true
+bias = "pull-up"
+
+[[inputs.buttons]]
+action = "power-toggle"
+line = 22
+active_low = true
+bias = "pull-up"
+debounce_ms = 30
+
+[attenuator]
+kind = "none"
+
+[control]
+socket = "/run/auxchain-rig/control.sock"
+group = "root"
+
+[state]
+path = "/tmp/auxchain-rig/state.json"
+TOML
+}
