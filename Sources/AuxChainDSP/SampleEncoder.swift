@@ -1,5 +1,6 @@
 /// Turns Float32 samples (full scale ±1.0) into interleaved device samples, clipping at
-/// full scale and rounding to the nearest integer (ties to even).
+/// full scale and rounding to the nearest integer (ties to even). S32 clips at 2³¹ − 128, the
+/// loudest sample a Float below 1.0 can give; the 7 bits beyond are below Float's precision.
 ///
 /// Decoding and then encoding is bit-exact for S16, S24 (both containers) and FLOAT: the scale
 /// factors are powers of two and Float holds 24 bits. S32 is exact only through the chain's
