@@ -79,11 +79,13 @@ public struct PreRoll: ~Copyable {
     }
 
     /// Play the held audio from its first sample.
+    @_noLocks
     public mutating func release() {
         isHolding = false
     }
 
     /// Drop the held audio unplayed and go back to passing audio straight through.
+    @_noLocks
     public mutating func discard() {
         isHolding = false
         readFrames = writtenFrames

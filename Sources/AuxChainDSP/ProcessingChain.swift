@@ -41,12 +41,15 @@ public struct ProcessingChain: ~Copyable {
         /// The gain at start; 0 so that audio always ramps in.
         public var initialGain: Float
         public var ditherSeed: UInt32
+        /// Frames the pre-roll can hold while the speaker warms up (look-back included); 0 for none.
+        public var preRollCapacityFrames: Int
 
         public init(
             inputEncoding: SampleEncoding, inputChannels: Int, outputEncoding: SampleEncoding, outputChannels: Int,
             maximumFrames: Int, rampFrames: Int, meterWindowFrames: Int,
             onThresholdDBFS: Float, offThresholdDBFS: Float, attackFrames: Int, holdFrames: Int,
-            detectorBlockFrames: Int = 48, initialGain: Float = 0, ditherSeed: UInt32 = 0x5EED
+            detectorBlockFrames: Int = 48, initialGain: Float = 0, ditherSeed: UInt32 = 0x5EED,
+            preRollCapacityFrames: Int = 0
         ) {
             self.inputEncoding = inputEncoding
             self.inputChannels = inputChannels
@@ -62,6 +65,7 @@ public struct ProcessingChain: ~Copyable {
             self.detectorBlockFrames = detectorBlockFrames
             self.initialGain = initialGain
             self.ditherSeed = ditherSeed
+            self.preRollCapacityFrames = preRollCapacityFrames
         }
     }
 
@@ -74,6 +78,10 @@ public struct ProcessingChain: ~Copyable {
     private var ramp: GainRamp
     private var volumeGain: Float
     private var muted = false
+    /// Holds the audio that arrives while the speaker warms up; between the mix and the gain, so
+    /// the detector hears the live input and the held audio is played at the volume of its time.
+    private var preRoll: PreRoll
+    private let hasPreRoll: Bool
     /// Same encoding and channel count in and out: unity gain may copy bytes.
     private let canPassThrough: Bool
     /// S16 in, S16 out, mixing only copies: at unity every sample is already an S16 value.
@@ -99,6 +107,11 @@ public struct ProcessingChain: ~Copyable {
             attackFrames: configuration.attackFrames, holdFrames: configuration.holdFrames,
             blockFrames: configuration.detectorBlockFrames)
         ramp = GainRamp(initialGain: configuration.initialGain, rampFrames: configuration.rampFrames)
+        hasPreRoll = configuration.preRollCapacityFrames > 0
+        preRoll = PreRoll(
+            capacityFrames: max(configuration.preRollCapacityFrames, configuration.maximumFrames),
+            channels: configuration.outputChannels, maxPeriodFrames: configuration.maximumFrames,
+            quietThresholdDBFS: Double(configuration.offThresholdDBFS))
         volumeGain = configuration.initialGain
         canPassThrough = configuration.inputEncoding == configuration.outputEncoding
             && configuration.inputChannels == configuration.outputChannels
@@ -139,6 +152,31 @@ public struct ProcessingChain: ~Copyable {
     public var isRamping: Bool { ramp.isRamping }
     public var isMuted: Bool { muted }
     public var isSignalPresent: Bool { detector.isSignalPresent }
+
+    /// Frames of delay the pre-roll adds now: held audio, or released audio not yet worked off.
+    public var preRollBacklogFrames: Int { preRoll.backlogFrames }
+    /// Quiet frames the pre-roll dropped to catch up, since the chain was made.
+    public var preRollDroppedFrames: Int { preRoll.droppedFrames }
+    public var isHoldingAudio: Bool { preRoll.isHolding }
+
+    /// Starts holding audio (the speaker is warming), reaching back over what passed while the
+    /// detector and the control plane decided. (Not `@_noLocks`: the pre-roll's argument check
+    /// formats a message the checker cannot prove allocation-free; it allocates nothing unless it traps.)
+    public mutating func holdAudio(lookBackFrames: Int) {
+        if hasPreRoll { preRoll.hold(lookBackFrames: lookBackFrames) }
+    }
+
+    /// Plays the held audio from its first sample.
+    @_noLocks
+    public mutating func releaseHeldAudio() {
+        preRoll.release()
+    }
+
+    /// Drops the held audio unplayed.
+    @_noLocks
+    public mutating func discardHeldAudio() {
+        preRoll.discard()
+    }
 
     /// Ramps to a new linear gain (from the control plane's atomics, once per period).
     @_noLocks
@@ -186,7 +224,11 @@ public struct ProcessingChain: ~Copyable {
 
         let resting = !ramp.isRamping
         let restingGain = ramp.currentGain
-        if canPassThrough && resting && restingGain == 1 {
+        // The pre-roll's ring sees every period, so a hold can reach back; while it neither holds
+        // nor lags, its output is its input and unity may still copy bytes.
+        let preRollIdle = !hasPreRoll || (!preRoll.isHolding && preRoll.backlogFrames == 0)
+        if canPassThrough && resting && restingGain == 1 && preRollIdle {
+            if hasPreRoll { preRoll.process(input: decoded, output: decoded, frames: frames) }
             output.copyMemory(from: input, byteCount: frames &* inputBytesPerFrame)
             _ = ramp.advance(frames: frames)
         } else {
@@ -197,6 +239,7 @@ public struct ProcessingChain: ~Copyable {
             } else {
                 signal = decoded
             }
+            if hasPreRoll { preRoll.process(input: signal, output: signal, frames: frames) }
             let exact = resting && (restingGain == 0 || (restingGain == 1 && unityIsExactS16))
             var noise: UnsafePointer<Float>?
             if let dither, !exact {

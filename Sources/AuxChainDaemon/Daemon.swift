@@ -1,6 +1,7 @@
 import ALSA
 import AuxChainCore
 import AuxChainDSP
+import GPIO
 import Logging
 import ServiceLifecycle
 
@@ -12,11 +13,14 @@ public struct RunOptions: Sendable {
     public var pacedByWallClock = false
     /// Print a timeline of what happens (the `--simulate` run).
     public var timeline: TimelineSettings?
+    /// A chip to use instead of the config's (the simulation's), with the relay at the config's line.
+    public var gpioChip: (any GPIOChip)?
 
-    public init(duration: Duration? = nil, pacedByWallClock: Bool = false, timeline: TimelineSettings? = nil) {
+    public init(duration: Duration? = nil, pacedByWallClock: Bool = false, timeline: TimelineSettings? = nil, gpioChip: (any GPIOChip)? = nil) {
         self.duration = duration
         self.pacedByWallClock = pacedByWallClock
         self.timeline = timeline
+        self.gpioChip = gpioChip
     }
 }
 
@@ -37,19 +41,33 @@ public enum Daemon {
             prefillPeriods: audio.prefillPeriods, realtimePriority: audio.realtimePriority,
             pacedByWallClock: options.pacedByWallClock,
             frameLimit: options.duration.map { frames($0, rate: audio.rate) })
+        let chip = try options.gpioChip ?? GPIOSetup.openChip(config)
+        let relay = try config.power.relay.map { settings throws(DaemonError) in
+            guard let chip else { throw DaemonError.configuration("power.relay needs a GPIO chip: set [gpio] board or chip") }
+            return try GPIOSetup.requestRelay(settings, on: chip)
+        }
+
         let controls = EngineControls()
-        controls.digitalGain = 1
+        let controller = Controller(
+            power: config.power, ramp: config.volume.ramp, rate: audio.rate, periodFrames: audio.periodFrames,
+            mode: config.power.mode, volumeGain: 1, controls: controls, relay: relay, logger: logger)
         let engine = AudioEngine(
             settings: settings,
-            processor: ChainProcessor(audio: audio, volume: config.volume, power: config.power),
+            processor: ChainProcessor(
+                audio: audio, volume: config.volume, power: config.power,
+                preRollFrames: Controller.preRollFrames(power: config.power, ramp: config.volume.ramp, rate: audio.rate, periodFrames: audio.periodFrames)),
             controls: controls, logger: logger)
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let timeline = options.timeline {
+            let printer = TimelinePrinter(settings: timeline, controls: controls, rate: audio.rate)
+            await controller.observe { printer.report($0) }
+            services.append(.init(service: printer, serviceName: "timeline"))
+        }
+        services += [
+            .init(service: ControllerService(controller: controller, controls: controls), serviceName: "controller"),
             .init(service: AudioService(engine: engine), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "audio"),
         ]
-        if let timeline = options.timeline {
-            services.append(.init(service: TimelinePrinter(settings: timeline, controls: controls, rate: audio.rate), serviceName: "timeline"))
-        }
         var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         try await ServiceGroup(configuration: groupConfiguration).run()

@@ -47,10 +47,10 @@ struct CLIFailure: Error {
 }
 
 /// Logs go to stderr, where journald picks them up under the service.
-func makeLogger() -> Logger {
+func makeLogger(level: Logger.Level = .info) -> Logger {
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = .info
+        handler.logLevel = level
         return handler
     }
     return Logger(label: "auxchain")

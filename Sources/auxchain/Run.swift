@@ -37,7 +37,8 @@ extension AuxChain {
         }
 
         func run() async throws {
-            let logger = makeLogger()
+            // The simulation narrates on stdout; its log keeps to warnings and errors.
+            let logger = makeLogger(level: simulate ? .warning : .info)
             var settings = AuxChainConfig()
             if let config {
                 do {
@@ -53,7 +54,7 @@ extension AuxChain {
                 settings = simulation.config
                 options = simulation.options(duration: duration?.value)
                 devices = simulation.devices
-                print(simulation.introduction)
+                FileHandle.standardOutput.write(Data((simulation.introduction + "\n").utf8))
             }
             do {
                 try await Daemon.run(config: settings, options: options, logger: logger)
@@ -63,7 +64,7 @@ extension AuxChain {
             }
             if let devices {
                 devices.removeTemporaryFiles()
-                print("\nThe speaker's side is in \(devices.outputWAV.path): play it with 'aplay \(devices.outputWAV.lastPathComponent)'.")
+                FileHandle.standardOutput.write(Data("\nThe speaker's side is in \(devices.outputWAV.path): play it with 'aplay \(devices.outputWAV.lastPathComponent)'.\n".utf8))
             }
         }
     }

@@ -59,7 +59,7 @@ import Testing
                 captureParameters: parameters(captureFormat, captureChannels),
                 playbackParameters: parameters(playbackFormat, playbackChannels),
                 prefillPeriods: Self.prefill, realtimePriority: 0, frameLimit: frames),
-            processor: ChainProcessor(audio: audio, volume: volume, power: PowerSettings()),
+            processor: ChainProcessor(audio: audio, volume: volume, power: PowerSettings(), preRollFrames: 0),
             controls: controls, logger: Logger(label: "test"))
         engine.start()
         if let beforeWait {

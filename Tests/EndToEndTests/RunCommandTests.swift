@@ -16,6 +16,11 @@ import Testing
         realtime_priority = 0
         [volume]
         ramp_ms = 5
+        [power]
+        # Speaker forced on with no warm-up, so audio flows from the first period.
+        mode = "on"
+        settle_ms = 0
+        min_off_s = 0
         \(extra)
         """
     }

@@ -6,11 +6,13 @@ import AuxChainDSP
 struct ChainProcessor: PeriodProcessor, ~Copyable {
     private var chain: ProcessingChain
     private let meteredChannels: Int
+    private var gate = EngineControls.OutputGate.passing
 
     /// Largest period the chain accepts: the config's own upper bound for `period_frames`.
     static let maximumPeriodFrames = 8192
 
-    init(audio: AudioSettings, volume: VolumeSettings, power: PowerSettings) {
+    /// - Parameter preRollFrames: the most audio held while the speaker warms up, look-back included.
+    init(audio: AudioSettings, volume: VolumeSettings, power: PowerSettings, preRollFrames: Int) {
         let rate = Double(audio.rate)
         func frames(_ duration: Duration) -> Int {
             let (seconds, attoseconds) = duration.components
@@ -26,7 +28,8 @@ struct ChainProcessor: PeriodProcessor, ~Copyable {
             attackFrames: frames(power.attack),
             // Brief dips inside speech or music are not an end of signal; the power sequencer's
             // off delay does the long wait.
-            holdFrames: audio.rate / 2))
+            holdFrames: audio.rate / 2,
+            preRollCapacityFrames: preRollFrames))
         meteredChannels = min(audio.captureChannels, EngineControls.meteredChannels)
     }
 
@@ -38,13 +41,23 @@ struct ChainProcessor: PeriodProcessor, ~Copyable {
     @inline(__always)
     mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, controls: EngineControls) {
         chain.setTargetGain(controls.digitalGain)
+        let wanted = controls.gate
+        if wanted != gate {
+            gate = wanted
+            switch wanted {
+            case .holding: chain.holdAudio(lookBackFrames: controls.holdLookBackFrames)
+            case .passing: chain.releaseHeldAudio()
+            case .discarding: chain.discardHeldAudio()
+            }
+        }
         let report = chain.process(input: input, output: output, frames: frames)
         if let reading = report.levelReading {
             for channel in 0..<meteredChannels {
                 controls.publishLevel(channel: channel, peakDBFS: reading.peakDBFS(channel: channel), rmsDBFS: reading.rmsDBFS(channel: channel))
             }
         }
-        controls.publish(appliedGain: report.gain, signal: report.isSignalPresent, clipped: report.clippedSamples, backlog: 0)
+        controls.publish(appliedGain: report.gain, signal: report.isSignalPresent, clipped: report.clippedSamples, backlog: chain.preRollBacklogFrames)
+        controls.publishDroppedQuiet(chain.preRollDroppedFrames)
     }
 
     var isSilent: Bool { chain.currentGain == 0 && !chain.isRamping }

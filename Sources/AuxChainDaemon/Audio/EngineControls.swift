@@ -10,7 +10,8 @@ public final class EngineControls: Sendable {
 
     // Control plane → audio thread.
     private let digitalGainBits = Atomic<UInt32>(Float(0).bitPattern)
-    private let gateRaw = Atomic<UInt8>(OutputGate.closed.rawValue)
+    private let gateRaw = Atomic<UInt8>(OutputGate.passing.rawValue)
+    private let lookBackFrames = Atomic<Int>(0)
     private let stopFlag = Atomic<Bool>(false)
 
     // Audio thread → control plane.
@@ -29,14 +30,14 @@ public final class EngineControls: Sendable {
 
     public init() {}
 
-    /// What the output stage does with audio, set by the power sequencer.
+    /// What the pre-roll does with audio, set by the power sequencer.
     public enum OutputGate: UInt8, Sendable {
-        /// Speaker off: output silence; the engine itself starts holding at a signal onset.
-        case closed
-        /// Speaker warming: hold everything in the pre-roll, output silence.
+        /// Audio passes; entering this from `holding` plays the held audio from its first sample.
+        case passing
+        /// The speaker is warming: hold everything, output silence.
         case holding
-        /// Speaker on: play (the held audio first).
-        case open
+        /// The speaker was switched off while warming: drop what was held, then pass.
+        case discarding
     }
 
     // MARK: control plane side
@@ -47,9 +48,15 @@ public final class EngineControls: Sendable {
         set { digitalGainBits.store(newValue.bitPattern, ordering: .relaxed) }
     }
 
-    public var gate: OutputGate {
-        get { OutputGate(rawValue: gateRaw.load(ordering: .acquiring)) ?? .closed }
-        set { gateRaw.store(newValue.rawValue, ordering: .releasing) }
+    public var gate: OutputGate { OutputGate(rawValue: gateRaw.load(ordering: .acquiring)) ?? .passing }
+
+    /// Frames before the hold that the pre-roll keeps: what passed while the detector and the
+    /// control plane were deciding.
+    public var holdLookBackFrames: Int { lookBackFrames.load(ordering: .acquiring) }
+
+    public func setGate(_ gate: OutputGate, lookBackFrames frames: Int = 0) {
+        lookBackFrames.store(frames, ordering: .relaxed)
+        gateRaw.store(gate.rawValue, ordering: .releasing)
     }
 
     public func requestStop() { stopFlag.store(true, ordering: .releasing) }
@@ -77,7 +84,7 @@ public final class EngineControls: Sendable {
     }
 
     @inline(__always) func countXrun() { xrunCount.add(1, ordering: .relaxed) }
-    @inline(__always) func countDroppedQuiet(_ frames: Int) { droppedQuietFrames.add(UInt64(frames), ordering: .relaxed) }
+    @inline(__always) func publishDroppedQuiet(_ frames: Int) { droppedQuietFrames.store(UInt64(frames), ordering: .relaxed) }
 
     func setRunning(_ running: Bool, latencyFrames: Int) {
         latencyFramesValue.store(latencyFrames, ordering: .relaxed)

@@ -1,11 +1,14 @@
 import AuxChainCore
 import Foundation
+import GPIO
 
 /// Everything `auxchain run --simulate` sets up: the programme, the file devices, and a config
 /// whose timings make the whole product visible in under a minute.
 public struct Simulation: Sendable {
     public let config: AuxChainConfig
     public let devices: SimulatedDevices
+    /// A Pi header's worth of lines; the relay sits where the config puts it (BCM 17 by default).
+    public let chip: SimulatedChip
 
     /// `base` is the user's config, if they gave one: its volume and power settings are kept,
     /// its devices replaced by the simulated ones.
@@ -18,6 +21,9 @@ public struct Simulation: Sendable {
             config.power.minimumOn = .seconds(3)
             config.power.minimumOff = .seconds(1)
         }
+        if config.power.relay == nil {
+            config.power.relay = OutputLineSettings(line: .offset(17), activeLow: true)
+        }
         config.audio.capture = SimulatedDevices.capturePCM
         config.audio.playback = SimulatedDevices.playbackPCM
         config.audio.captureFormat = .s16
@@ -26,14 +32,16 @@ public struct Simulation: Sendable {
         let programme = EchoProgramme.standard(rate: config.audio.rate, offDelay: config.power.offDelay)
         let outputURL = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
         let devices = try SimulatedDevices.install(programme: programme, outputWAV: outputURL)
-        return Simulation(config: config, devices: devices)
+        let chip = SimulatedChip(name: "gpiochip0", label: "simulated-pi-header", lineCount: 28)
+        return Simulation(config: config, devices: devices, chip: chip)
     }
 
     public func options(duration: Duration?) -> RunOptions {
         RunOptions(
             duration: duration ?? devices.programme.length,
             pacedByWallClock: true,
-            timeline: TimelineSettings(programme: devices.programme))
+            timeline: TimelineSettings(programme: devices.programme),
+            gpioChip: chip)
     }
 
     public var introduction: String {
@@ -43,6 +51,7 @@ public struct Simulation: Sendable {
               capture  \(audio.capture) \(audio.captureFormat.alsaName) \(audio.rate) Hz \(audio.captureChannels) ch
               playback \(audio.playback) \(audio.playbackFormat.alsaName) \(audio.playbackChannels) ch → \(devices.outputWAV.path)
               period \(audio.periodFrames) frames, prefill \(audio.prefillPeriods) periods
+              relay on simulated GPIO line \(config.power.relay!.line); settle \(config.power.settle), off delay \(config.power.offDelay)
             """
     }
 }

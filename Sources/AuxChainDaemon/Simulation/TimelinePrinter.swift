@@ -38,8 +38,7 @@ final class TimelinePrinter: Service, Sendable {
             }
             if controls.signalPresent != signal {
                 signal.toggle()
-                let level = controls.level(channel: 0)
-                say(now, signal ? "signal ● on  (peak \(format(Double(level.peakDBFS))) dBFS)" : "signal ○ off")
+                say(now, signal ? "signal ● on" : "signal ○ off")
             }
             if controls.xruns != xruns {
                 xruns = controls.xruns
@@ -51,6 +50,25 @@ final class TimelinePrinter: Service, Sendable {
                 say(now, "level    peak \(format(Double(level.peakDBFS))) dBFS, rms \(format(Double(level.rmsDBFS))) dBFS, gain \(format(Double(20 * log10(max(controls.appliedGain, 1e-9))))) dB")
             }
             try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Prints a controller decision at the audio time it happened.
+    func report(_ event: ControllerEvent) {
+        let now = Double(controls.frames) / Double(rate)
+        switch event {
+        case .power(let status):
+            say(now, "power  ◆ \(status.state.rawValue) (mode \(status.mode.rawValue))")
+        case .relay(let on):
+            say(now, on ? "relay  ■ ON  — speaker powering up" : "relay  □ OFF — speaker unpowered")
+        case .audioHeld:
+            say(now, "preroll  holding audio while the speaker warms up")
+        case .audioReleased(let backlog):
+            say(now, "preroll  released: playing from the first held sample, \(format(Double(backlog) * 1000 / Double(rate))) ms behind")
+        case .heldAudioDiscarded:
+            say(now, "preroll  held audio discarded (switched off while warming)")
+        case .backlogWorkedOff(let dropped):
+            say(now, "preroll  caught up: latency back to normal (\(format(Double(dropped) * 1000 / Double(rate))) ms of quiet dropped)")
         }
     }
 
@@ -66,6 +84,7 @@ final class TimelinePrinter: Service, Sendable {
 
     private func say(_ time: Double, _ text: String) {
         let stamp = String(format: "%7.2f s", time)
-        print("[\(stamp)] \(text)")
+        // Unbuffered, so a person watching a pipe or a log sees each line as it happens.
+        FileHandle.standardOutput.write(Data("[\(stamp)] \(text)\n".utf8))
     }
 }

@@ -1,0 +1,35 @@
+import AuxChainCore
+import GPIO
+
+/// Opens the GPIO chip and requests the lines the config names.
+enum GPIOSetup {
+    static func selector(_ line: LineReference) -> LineSelector {
+        switch line {
+        case .offset(let offset): .offset(LineOffset(rawValue: UInt32(offset)))
+        case .name(let name): .name(name)
+        }
+    }
+
+    /// The chip the config's lines live on, or nil when no line is configured.
+    static func openChip(_ config: AuxChainConfig) throws(DaemonError) -> (any GPIOChip)? {
+        guard config.power.relay != nil || config.inputs.trigger != nil || !config.inputs.buttons.isEmpty || config.attenuator != .none,
+              let chip = config.gpio.resolvedChip
+        else { return nil }
+        do {
+            return try CharacterDeviceChip.open(ChipSelector(chip))
+        } catch {
+            throw DaemonError.configuration("\(error) (from [gpio] chip/board = \"\(chip)\")")
+        }
+    }
+
+    /// The speaker relay, requested at its safe value (off) so it cannot glitch on at start.
+    static func requestRelay(_ settings: OutputLineSettings, on chip: any GPIOChip) throws(DaemonError) -> any OutputLine {
+        do {
+            return try chip.requestOutput(
+                selector(settings.line),
+                OutputLineConfig(consumer: "auxchain speaker relay", initialValue: .inactive, activeLow: settings.activeLow))
+        } catch {
+            throw DaemonError.configuration("\(error) (power.relay.line = \(settings.line))")
+        }
+    }
+}
