@@ -15,6 +15,8 @@ public struct RunOptions: Sendable {
     public var timeline: TimelineSettings?
     /// A chip to use instead of the config's (the simulation's), with the relay at the config's line.
     public var gpioChip: (any GPIOChip)?
+    /// The config file, re-read on SIGHUP; nil when the config was not read from a file.
+    public var configPath: String?
 
     public init(duration: Duration? = nil, pacedByWallClock: Bool = false, timeline: TimelineSettings? = nil, gpioChip: (any GPIOChip)? = nil) {
         self.duration = duration
@@ -48,9 +50,22 @@ public enum Daemon {
         }
 
         let controls = EngineControls()
-        let controller = Controller(
-            power: config.power, ramp: config.volume.ramp, rate: audio.rate, periodFrames: audio.periodFrames,
-            mode: config.power.mode, volumeGain: 1, controls: controls, relay: relay, logger: logger)
+        let store = StateStore(path: config.state.path)
+        let load = store.load(defaults: SavedState(volumePercent: config.volume.safeStartPercent, muted: false, powerMode: config.power.mode))
+        if let warning = load.warning { logger.warning("\(warning)") }
+        let controller = Controller(config: config, saved: load.state, store: store, controls: controls, relay: relay, logger: logger)
+
+        let server: ControlServer
+        do {
+            server = try ControlServer(settings: config.control, handler: controller, logger: logger)
+        } catch {
+            throw DaemonError.configuration("\(error)")
+        }
+        let relayLine = config.power.relay.map { "\($0.line)" }
+        await controller.observe { event in
+            if let forwarded = ControlEvent(event, relayLine: relayLine) { server.broadcast(forwarded) }
+        }
+
         let engine = AudioEngine(
             settings: settings,
             processor: ChainProcessor(
@@ -58,16 +73,26 @@ public enum Daemon {
                 preRollFrames: Controller.preRollFrames(power: config.power, ramp: config.volume.ramp, rate: audio.rate, periodFrames: audio.periodFrames)),
             controls: controls, logger: logger)
 
+        // Started in this order, shut down in reverse: the audio ramps down and stops first, then
+        // the controller switches the relay off and saves the state, then the socket closes.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let timeline = options.timeline {
             let printer = TimelinePrinter(settings: timeline, controls: controls, rate: audio.rate)
             await controller.observe { printer.report($0) }
             services.append(.init(service: printer, serviceName: "timeline"))
         }
-        services += [
-            .init(service: ControllerService(controller: controller, controls: controls), serviceName: "controller"),
-            .init(service: AudioService(engine: engine), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "audio"),
-        ]
+        services.append(.init(service: server, serviceName: "control"))
+        services.append(.init(service: ControllerService(controller: controller, controls: controls, server: server), serviceName: "controller"))
+        services.append(.init(service: AudioService(engine: engine), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "audio"))
+        let systemd = SystemdService(controls: controls, logger: logger)
+        if let systemd {
+            services.append(.init(service: systemd, serviceName: "systemd"))
+        }
+        if let path = options.configPath {
+            let notify: (@Sendable ([NotifyState]) -> Void)? = systemd.map { service in { @Sendable states in service.send(states) } }
+            let reload = ReloadService(path: path, running: config, controller: controller, notify: notify, logger: logger)
+            services.append(.init(service: reload, serviceName: "reload"))
+        }
         var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         try await ServiceGroup(configuration: groupConfiguration).run()

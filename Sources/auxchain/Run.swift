@@ -48,6 +48,7 @@ extension AuxChain {
                 }
             }
             var options = RunOptions(duration: duration?.value, pacedByWallClock: paced)
+            options.configPath = config
             var devices: SimulatedDevices?
             if simulate {
                 let simulation = try Simulation.prepare(base: config == nil ? nil : settings, output: output)

@@ -239,6 +239,7 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
     private func sleepUnlessStopped(_ duration: Duration) {
         let end = ContinuousClock.now + duration
         while !controls.stopRequested, ContinuousClock.now < end {
+            controls.beat()
             sleepPrecisely(until: min(end, ContinuousClock.now + .milliseconds(20)))
         }
     }

@@ -19,6 +19,7 @@ public final class EngineControls: Sendable {
     private let signalFlag = Atomic<Bool>(false)
     private let signalOnsets = Atomic<UInt64>(0)
     private let periodCount = Atomic<UInt64>(0)
+    private let heartbeatCount = Atomic<UInt64>(0)
     private let frameCount = Atomic<UInt64>(0)
     private let xrunCount = Atomic<UInt64>(0)
     private let clippedCount = Atomic<UInt64>(0)
@@ -80,8 +81,12 @@ public final class EngineControls: Sendable {
 
     @inline(__always) func countPeriod(frames: Int) {
         periodCount.add(1, ordering: .relaxed)
+        heartbeatCount.add(1, ordering: .relaxed)
         frameCount.add(UInt64(frames), ordering: .relaxed)
     }
+
+    /// The audio thread is alive but not processing (waiting for a device).
+    func beat() { heartbeatCount.add(1, ordering: .relaxed) }
 
     @inline(__always) func countXrun() { xrunCount.add(1, ordering: .relaxed) }
     @inline(__always) func publishDroppedQuiet(_ frames: Int) { droppedQuietFrames.store(UInt64(frames), ordering: .relaxed) }
@@ -99,6 +104,8 @@ public final class EngineControls: Sendable {
     public var onsetCount: UInt64 { signalOnsets.load(ordering: .relaxed) }
     /// Periods processed: the watchdog's proof that the audio thread makes progress.
     public var periods: UInt64 { periodCount.load(ordering: .relaxed) }
+    /// Moves while the audio thread runs its loop or waits for a device: what the watchdog checks.
+    public var heartbeats: UInt64 { heartbeatCount.load(ordering: .relaxed) }
     public var frames: UInt64 { frameCount.load(ordering: .relaxed) }
     public var xruns: UInt64 { xrunCount.load(ordering: .relaxed) }
     public var clippedSamples: UInt64 { clippedCount.load(ordering: .relaxed) }

@@ -1,4 +1,5 @@
 import AuxChainCore
+import AuxChainDSP
 import GPIO
 import Logging
 
@@ -8,36 +9,55 @@ import Logging
 ///
 /// An actor: the control server, the GPIO inputs and the polling loop all call in.
 public actor Controller {
-    private var sequencer: PowerSequencer
-    private let controls: EngineControls
-    private let relay: (any OutputLine)?
-    private let logger: Logger
-    private let origin = ContinuousClock.now
-    private let rate: Int
+    var sequencer: PowerSequencer
+    var volume: VolumeTrack
+    let controls: EngineControls
+    let relay: (any OutputLine)?
+    let identity: Identity
+    let logger: Logger
+    private let store: StateStore?
+    private var pendingSave: Task<Void, Never>?
+    let origin = ContinuousClock.now
     private let lookBackFrames: Int
     private var observers: [@Sendable (ControllerEvent) -> Void] = []
 
     private var seenOnsets: UInt64 = 0
+    private var seenXruns: UInt64 = 0
     private var signal = false
     /// The power stage's share of the digital gain: 0 while the speaker is off or ramping down.
     private var powerGain: Float = 0
-    private var volumeGain: Float
+    /// The volume track's digital gain, linear.
+    private var volumeGain: Float = 0
     private var awaitingRamp: GainRampDirection?
     private var awaitingBacklog = false
 
+    /// What the status reports about the setup, fixed for a run.
+    public struct Identity: Sendable {
+        public var rate: Int
+        public var capture: String
+        public var playback: String
+        public var channels: Int
+        /// How the relay's line is named in the config, for the status.
+        public var relayLine: String?
+    }
+
     /// - Parameters:
     ///   - relay: the speaker's power relay, already requested at its safe (off) value.
-    ///   - volumeGain: the digital volume's linear gain at start.
-    public init(
-        power: PowerSettings, ramp: Duration, rate: Int, periodFrames: Int, mode: PowerMode,
-        volumeGain: Float, controls: EngineControls, relay: (any OutputLine)?, logger: Logger
-    ) {
-        sequencer = PowerSequencer(timing: .init(power, ramp: ramp), mode: mode)
+    ///   - store: where volume, mute and power mode are saved; nil saves nothing.
+    public init(config: AuxChainConfig, saved: SavedState?, store: StateStore?, controls: EngineControls, relay: (any OutputLine)?, logger: Logger) {
+        let power = config.power
+        let periodFrames = config.audio.periodFrames
+        let rate = config.audio.rate
+        sequencer = PowerSequencer(timing: .init(power, ramp: config.volume.ramp), mode: saved?.powerMode ?? power.mode)
+        volume = VolumeTrack(settings: config.volume, saved: saved.map { SavedVolume(percent: $0.volumePercent, muted: $0.muted) })
         self.controls = controls
         self.relay = relay
+        self.store = store
         self.logger = logger
-        self.rate = rate
-        self.volumeGain = volumeGain
+        identity = Identity(
+            rate: rate, capture: config.audio.capture, playback: config.audio.playback,
+            channels: min(config.audio.captureChannels, EngineControls.meteredChannels),
+            relayLine: power.relay.map { "\($0.line)" })
         lookBackFrames = Self.lookBackFrames(power: power, rate: rate, periodFrames: periodFrames)
     }
 
@@ -60,12 +80,13 @@ public actor Controller {
         observers.append(observer)
     }
 
-    private var now: Duration { origin.duration(to: .now) }
+    var now: Duration { origin.duration(to: .now) }
 
     /// Switches the relay off (the safe state) and lets the sequencer decide from there.
     public func start() {
         controls.digitalGain = 0
         apply(sequencer.start(at: now))
+        applyVolume(save: false)
     }
 
     /// Follows the audio thread: called every `pollInterval` by the daemon's loop.
@@ -76,13 +97,20 @@ public actor Controller {
         if onsets != seenOnsets || present != signal {
             if onsets != seenOnsets, !signal {
                 signal = true
+                emit(.signal(present: true))
                 apply(sequencer.handle(.signalPresent, at: now))
             }
             seenOnsets = onsets
             if present != signal {
                 signal = present
+                emit(.signal(present: present))
                 apply(sequencer.handle(present ? .signalPresent : .signalAbsent, at: now))
             }
+        }
+        let xruns = controls.xruns
+        if xruns != seenXruns {
+            seenXruns = xruns
+            emit(.xruns(total: xruns))
         }
         if let direction = awaitingRamp {
             let applied = controls.appliedGain
@@ -102,7 +130,9 @@ public actor Controller {
     }
 
     public func handle(_ event: PowerEvent) {
+        let mode = sequencer.mode
         apply(sequencer.handle(event, at: now))
+        if sequencer.mode != mode { scheduleSave() }
     }
 
     /// Ramps down, then switches the relay off; returns when the sequencer has done both (if the
@@ -114,11 +144,62 @@ public actor Controller {
             poll()
         }
         awaitingRamp = nil
+        await flushSave()
     }
 
-    public func setVolumeGain(_ gain: Float) {
-        volumeGain = gain
+    /// Carries out the volume track's transitions, then publishes and (later) saves the target.
+    func applyVolume(save: Bool = true) {
+        while let transition = volume.nextTransition(at: now) {
+            for step in transition.steps {
+                if case .rampDigital(let gainDB) = step.action {
+                    volumeGain = Decibels.linearGain(fromDB: Float(gainDB))
+                }
+            }
+        }
         controls.digitalGain = volumeGain * powerGain
+        emit(.volume(volumeReport))
+        if save { scheduleSave() }
+    }
+
+    /// Saves a second after the last change: a held volume button makes one write, not twenty,
+    /// and the fsync (tens of ms on an SD card) never runs on the audio thread.
+    func scheduleSave() {
+        guard let store else { return }
+        pendingSave?.cancel()
+        let state = SavedState(
+            volumePercent: volume.targetPercent, volumeDB: volume.targetDB.isFinite ? volume.targetDB : nil,
+            muted: volume.isMuted, powerMode: sequencer.mode)
+        let logger = logger
+        pendingSave = Task {
+            try? await Task.sleep(for: .seconds(1))
+            guard !Task.isCancelled else { return }
+            do {
+                try store.save(state)
+            } catch {
+                logger.error("\(error)")
+            }
+        }
+    }
+
+    /// Writes any pending change now (at shutdown).
+    func flushSave() async {
+        guard let pending = pendingSave else { return }
+        pending.cancel()
+        pendingSave = nil
+        guard let store else { return }
+        do {
+            try store.save(SavedState(
+                volumePercent: volume.targetPercent, volumeDB: volume.targetDB.isFinite ? volume.targetDB : nil,
+                muted: volume.isMuted, powerMode: sequencer.mode))
+        } catch {
+            logger.error("\(error)")
+        }
+    }
+
+    /// A reloaded `[volume]`: new cap, curve, step and ramp; the target is re-capped.
+    func updateVolumeSettings(_ settings: VolumeSettings) {
+        volume.updateSettings(settings)
+        applyVolume()
     }
 
     public var powerStatus: PowerStatus { sequencer.status }
@@ -169,7 +250,7 @@ public actor Controller {
         }
     }
 
-    private func emit(_ event: ControllerEvent) {
+    func emit(_ event: ControllerEvent) {
         for observer in observers { observer(event) }
     }
 }

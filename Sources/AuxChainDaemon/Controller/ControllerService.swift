@@ -6,17 +6,28 @@ import ServiceLifecycle
 final class ControllerService: Service, Sendable {
     let controller: Controller
     let controls: EngineControls
+    let server: ControlServer?
 
-    init(controller: Controller, controls: EngineControls) {
+    init(controller: Controller, controls: EngineControls, server: ControlServer?) {
         self.controller = controller
         self.controls = controls
+        self.server = server
     }
 
     func run() async throws {
         await controller.start()
         await cancelWhenGracefulShutdown {
+            var lastLevels = ContinuousClock.now
             while !Task.isCancelled {
                 await self.controller.poll()
+                // Live levels only while someone subscribed to them, at the fastest rate asked for.
+                if let server = self.server {
+                    let hz = server.statistics.requestedLevelsHz
+                    if hz > 0, lastLevels.duration(to: .now) >= .milliseconds(Int64(1000 / hz)) {
+                        lastLevels = .now
+                        server.publishLevels(await self.controller.levels)
+                    }
+                }
                 try? await Task.sleep(for: Controller.pollInterval)
             }
         }

@@ -32,6 +32,10 @@ public struct Simulation: Sendable {
         let programme = EchoProgramme.standard(rate: config.audio.rate, offDelay: config.power.offDelay)
         let outputURL = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
         let devices = try SimulatedDevices.install(programme: programme, outputWAV: outputURL)
+        // The simulation's socket and state live with its files, so it never touches a real install.
+        config.control.socketPath = devices.folder.appendingPathComponent("control.sock").path
+        config.control.group = nil
+        config.state.path = devices.folder.appendingPathComponent("state.json").path
         let chip = SimulatedChip(name: "gpiochip0", label: "simulated-pi-header", lineCount: 28)
         return Simulation(config: config, devices: devices, chip: chip)
     }
@@ -52,6 +56,7 @@ public struct Simulation: Sendable {
               playback \(audio.playback) \(audio.playbackFormat.alsaName) \(audio.playbackChannels) ch → \(devices.outputWAV.path)
               period \(audio.periodFrames) frames, prefill \(audio.prefillPeriods) periods
               relay on simulated GPIO line \(config.power.relay!.line); settle \(config.power.settle), off delay \(config.power.offDelay)
+              control socket \(config.control.socketPath) (try: auxchain volume 30 --socket \(config.control.socketPath))
             """
     }
 }

@@ -67,6 +67,10 @@ final class TimelinePrinter: Service, Sendable {
             say(now, "preroll  released: playing from the first held sample, \(format(Double(backlog) * 1000 / Double(rate))) ms behind")
         case .heldAudioDiscarded:
             say(now, "preroll  held audio discarded (switched off while warming)")
+        case .volume(let report):
+            say(now, "volume   \(format(report.percent)) %\(report.muted ? " (muted)" : "")")
+        case .signal, .xruns:
+            break  // printed from the engine's own counters, with levels
         case .backlogWorkedOff(let dropped):
             say(now, "preroll  caught up: latency back to normal (\(format(Double(dropped) * 1000 / Double(rate))) ms of quiet dropped)")
         }
