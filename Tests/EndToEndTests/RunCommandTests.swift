@@ -5,7 +5,8 @@ import Testing
 /// `auxchain run` as a person runs it: the built binary, a config file, real alsa-lib file PCMs.
 @Suite struct RunCommandTests {
     private func config(capture: String, playback: String, extra: String = "") -> String {
-        """
+        let folder = FilePCMConfig.temporaryFolder()
+        return """
         [audio]
         capture = "\(capture)"
         playback = "\(playback)"
@@ -21,6 +22,11 @@ import Testing
         mode = "on"
         settle_ms = 0
         min_off_s = 0
+        [control]
+        socket = "\(folder.path)/control.sock"
+        group = ""
+        [state]
+        path = "\(folder.path)/state.json"
         \(extra)
         """
     }
