@@ -1,5 +1,5 @@
 /// One period of the audio path, from capture bytes to playback bytes:
-/// decode → meter → detect → mix → gain ramp → encode (with dither into 16-bit).
+/// decode → meter → detect → mix → pre-roll → gain ramp → encode (with dither into 16-bit).
 ///
 /// All buffers are allocated in `init` for ``Configuration/maximumFrames``; ``process(input:output:frames:)``
 /// does not allocate, lock, log or call through existentials. The type cannot be copied: it owns
@@ -129,8 +129,9 @@ public struct ProcessingChain: ~Copyable {
             mixed = buffer
         }
         if configuration.outputEncoding == .s16 {
-            // Rounded up: the noise is drawn sixteen samples at a time.
-            let ditherSamples = (configuration.maximumFrames * configuration.outputChannels + 15) / 16 * 16
+            // Rounded up: the noise is drawn a whole number of draws at a time.
+            let draw = TPDFNoise.samplesPerDraw
+            let ditherSamples = (configuration.maximumFrames * configuration.outputChannels + draw - 1) / draw * draw
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: ditherSamples)
             buffer.initialize(repeating: 0, count: ditherSamples)
             dither = buffer

@@ -58,7 +58,7 @@ public struct SampleEncoder: Sendable {
     }
 
     /// Writes the next `samples` dither values (LSB units) to `noise`, which must hold `samples`
-    /// rounded up to a multiple of 16.
+    /// rounded up to a multiple of `TPDFNoise.samplesPerDraw`.
     @_noLocks
     mutating func fillDither(_ noise: UnsafeMutablePointer<Float>, samples: Int) {
         self.noise.fill(noise, count: samples)
@@ -303,7 +303,7 @@ struct TPDFNoise: Sendable {
     @_noLocks
     mutating func fill(_ noise: UnsafeMutablePointer<Float>, count: Int) {
         let raw = UnsafeMutableRawPointer(noise)
-        for draw in 0..<((count &+ 15) / 16) {
+        for draw in 0..<((count &+ Self.samplesPerDraw &- 1) / Self.samplesPerDraw) {
             state ^= state &<< 13
             state ^= state &>> 17
             state ^= state &<< 5
