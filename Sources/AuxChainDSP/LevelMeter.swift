@@ -92,6 +92,7 @@ public struct LevelMeter: Sendable {
     /// Takes the statistics of a run of `frames` frames (`samples`, starting on a frame boundary)
     /// that does not cross the end of the window; `peak` is `statistics.maximumPeak()`.
     @_noLocks
+    @inline(__always)
     mutating func accumulate(
         _ statistics: SampleStatistics, peak: Float, frames: Int, samples: UnsafePointer<Float>
     ) -> (reading: LevelReading?, clippedSamples: Int) {

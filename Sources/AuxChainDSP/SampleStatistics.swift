@@ -47,6 +47,7 @@ struct SampleStatistics: Sendable {
 
     /// The largest magnitude over all lanes.
     @_noLocks
+    @inline(__always)
     func maximumPeak() -> Float {
         let lanes = lanePeak
         return max(
@@ -56,6 +57,7 @@ struct SampleStatistics: Sendable {
 
     /// The statistics of `count` samples already in Float.
     @_noLocks
+    @inline(__always)
     static func measuring(_ samples: UnsafePointer<Float>, count: Int, channels: Int) -> SampleStatistics {
         var statistics = SampleStatistics()
         var done = 0
