@@ -156,7 +156,8 @@ public struct VolumeTrack: Sendable, Equatable {
 }
 
 /// The volume as persisted: the target in percent of the curve (0 is silence, so it stays a
-/// plain JSON number) and whether it was muted.
+/// plain JSON number) and whether it was muted. A target above 0 dB (a cap above 0 dB allows
+/// that) is saved as 100 %; a restart starts at the safe level or below anyway.
 public struct SavedVolume: Sendable, Equatable, Codable {
     public var percent: Double
     public var muted: Bool
