@@ -129,6 +129,10 @@ def measure_delay(args):
             play.append((args.reference_playback, played))
             capture.append((args.reference_capture, os.path.join(tmp, "reference.f32")))
         streams, linked, tool_xrun = playrec(args, frames, play, capture, formats=args.formats)
+        for stream in streams:
+            if int(stream["rate"]) != args.rate:
+                raise SystemExit(f"latency: {stream['device']} runs at {stream['rate']} Hz "
+                                 f"(fixed by the other end of its cable); pass --rate {stream['rate']}")
         captured = [s for s in streams if s["stream"] == "capture"]
         speaker = load(capture[0][1], int(captured[0]["channels"]), args.channel)
         reference = load(capture[1][1], int(captured[1]["channels"]), 0) if args.reference else None

@@ -55,6 +55,31 @@ for period in "${periods[@]}"; do
     done
 done
 rig_table_print "alsaloop hw:Loopback,1,0 -> hw:Loopback,0,1 (48 kHz S16_LE stereo, -S 0), added latency beyond the direct path:"
+
+# A bridge that is already streaming when the Echo starts, as auxchain is:
+# arecord | aplay, opened before the latency tool plays.
+rig_table_header "bridge" "buffer frames" "added frames" "added ms" "min..max" "bursts" "xruns"
+for buffer in 2048; do
+    log=$RIG_RESULTS/pipe-$buffer
+    json=$RIG_RESULTS/latency-pipe-$buffer.json
+    fifo=/tmp/pipe-$buffer
+    mkfifo "$fifo"
+    rig_background "$log.aplay" aplay -q -D "$RIG_BRIDGE_PLAYBACK" -f S16_LE -r 48000 -c 2 \
+        --period-size=256 --buffer-size="$buffer" -t raw "$fifo"
+    rig_background "$log.arecord" arecord -q -D "$RIG_BRIDGE_CAPTURE" -f S16_LE -r 48000 -c 2 \
+        --period-size=256 --buffer-size="$buffer" -t raw "$fifo"
+    sleep 1
+    if rig_latency delay --label "arecord|aplay $buffer" --json "$json"; then
+        added=$(rig_json_get "$json" added_frames)
+        rig_table_row "arecord > fifo > aplay" "$buffer" "${added%.*}" "$(rig_json_get "$json" added_ms)" \
+            "$(rig_json_get "$json" added_min_frames | cut -d. -f1)..$(rig_json_get "$json" added_max_frames | cut -d. -f1)" \
+            "$(rig_json_get "$json" bursts_found)/$(rig_json_get "$json" bursts)" "$(cat "$log".* | grep -c 'run!!!')"
+    else
+        rig_table_row "arecord > fifo > aplay" "$buffer" "not found" "-" "-" "0/8" "$(cat "$log".* | grep -c 'run!!!')"
+    fi
+    rig_stop_background
+done
+rig_table_print "An always-running bridge (period 256):"
 if [[ " ${periods[*]} " == *" 256 "* ]] && [ "$guard_ok" != 1 ]; then
     rig_fail "alsaloop at 256 frames with the rig's margin could not be measured"
 fi
