@@ -1,6 +1,5 @@
 import ArgumentParser
 
-@main
 struct AuxChain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auxchain",
