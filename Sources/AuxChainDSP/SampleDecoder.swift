@@ -31,11 +31,16 @@ public struct SampleDecoder: Sendable {
                 destination[index] = Float(container &<< 8) * Self.s32Inverse
             }
         case .s24Packed:
-            let bytes = source.assumingMemoryBound(to: UInt8.self)
-            for index in 0..<count {
-                let base = index &* 3
-                let top = Int32(bytes[base]) &<< 8 | Int32(bytes[base &+ 1]) &<< 16 | Int32(bytes[base &+ 2]) &<< 24
-                destination[index] = Float(top) * Self.s32Inverse
+            // Four bytes at a time: the fourth belongs to the next sample and shifts out. The last
+            // sample is read byte by byte, so nothing past the buffer is touched.
+            for index in 0..<max(count &- 1, 0) {
+                let word = UInt32(littleEndian: source.loadUnaligned(fromByteOffset: index &* 3, as: UInt32.self))
+                destination[index] = Float(Int32(bitPattern: word &<< 8)) * Self.s32Inverse
+            }
+            if count > 0 {
+                let bytes = source.assumingMemoryBound(to: UInt8.self) + (count &- 1) &* 3
+                let top = Int32(bytes[0]) &<< 8 | Int32(bytes[1]) &<< 16 | Int32(bytes[2]) &<< 24
+                destination[count &- 1] = Float(top) * Self.s32Inverse
             }
         case .s32:
             for index in 0..<count {

@@ -49,7 +49,12 @@ public struct SampleEncoder: Sendable {
         case .s24:
             apply(gain.scaled(by: S24Store.scale), to: source, frames: 0..<frames, into: destination, noise: nil, as: S24Store.self)
         case .s24Packed:
-            apply(gain.scaled(by: S24PackedStore.scale), to: source, frames: 0..<frames, into: destination, noise: nil, as: S24PackedStore.self)
+            // Four-byte stores, each overwriting the spare byte of the one before, but for the
+            // last frame, which must not write past the buffer.
+            let scaled = gain.scaled(by: S24PackedStore.scale)
+            let last = max(frames &- 1, 0)
+            apply(scaled, to: source, frames: 0..<last, into: destination, noise: nil, as: S24PackedOverlappingStore.self)
+            apply(scaled, to: source, frames: last..<frames, into: destination, noise: nil, as: S24PackedStore.self)
         case .s32:
             apply(gain.scaled(by: S32Store.scale), to: source, frames: 0..<frames, into: destination, noise: nil, as: S32Store.self)
         case .float32:
@@ -244,6 +249,18 @@ private enum S24PackedStore: SampleStore {
         destination.storeBytes(of: UInt8(truncatingIfNeeded: integer), toByteOffset: base, as: UInt8.self)
         destination.storeBytes(of: UInt8(truncatingIfNeeded: integer &>> 8), toByteOffset: base &+ 1, as: UInt8.self)
         destination.storeBytes(of: UInt8(truncatingIfNeeded: integer &>> 16), toByteOffset: base &+ 2, as: UInt8.self)
+    }
+}
+
+/// Packed S24 with one four-byte store; the fourth byte is the next sample's first, which its
+/// own store (made later, in order) overwrites.
+private enum S24PackedOverlappingStore: SampleStore {
+    @inline(__always) static var scale: Float { S24Store.scale }
+
+    @inline(__always)
+    static func store(_ scaled: Float, into destination: UnsafeMutableRawPointer, at index: Int) {
+        let integer = roundedWideInteger(clamp(scaled, -256, S24Store.highest))
+        destination.storeBytes(of: UInt32(bitPattern: integer).littleEndian, toByteOffset: index &* 3, as: UInt32.self)
     }
 }
 

@@ -85,6 +85,19 @@ import Testing
         #expect(encoded == expected)
     }
 
+    @Test(arguments: [1, 2, 7, 64])
+    func packedS24WritesNothingPastItsLastSample(samples: Int) {
+        // Four-byte stores overlap inside the buffer; the last sample must be written with three.
+        var bytes = [UInt8](repeating: 0xEE, count: samples * 3 + 8)
+        let values = (0..<samples).map { Float($0 + 1) / 1_000 }
+        var encoder = SampleEncoder(encoding: .s24Packed, channels: 1)
+        values.withUnsafeBufferPointer { source in
+            bytes.withUnsafeMutableBytes { encoder.encode(source.baseAddress!, frames: samples, into: $0.baseAddress!, dither: false) }
+        }
+        #expect(bytes[(samples * 3)...].allSatisfy { $0 == 0xEE })
+        #expect(integers(in: Array(bytes[0..<(samples * 3)]), as: .s24Packed) == values.map { Self.reference($0, .s24Packed) })
+    }
+
     @Test func floatOutputClipsAtFullScale() {
         var encoder = SampleEncoder(encoding: .float32, channels: 1)
         let bytes = encoder.encode([1.5, -3, 0.25, .infinity], dither: false)
