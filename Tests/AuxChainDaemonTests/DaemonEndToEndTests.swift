@@ -100,13 +100,14 @@ import Testing
         try daemon.start()
         daemon.waitForOutput(frames: 24000)
         let before = daemon.outputFrames
-        guard case .volume(let report) = try daemon.reply(.volume(.gainDB(-20))) else {
-            Issue.record("no volume reply")
-            return
-        }
-        #expect(report.gainDB == -20)
+        // As a person would: the CLI, over the socket.
+        let command = try BuiltBinary.run(["volume", "-20dB", "--socket", daemon.socket])
+        #expect(command.status == 0, "\(command.stderr)")
         daemon.waitForOutput(frames: before + 24000)
-        #expect(try daemon.status().volume.gainDB == -20)
+        let status = try BuiltBinary.run(["status", "--json", "--socket", daemon.socket])
+        #expect(status.status == 0)
+        let decoded = try JSONDecoder().decode(DaemonStatus.self, from: Data(status.stdout.utf8))
+        #expect(decoded.volume.gainDB == -20)
         let result = daemon.stop()
         #expect(result.status == 0, "\(result.stderr)")
 
@@ -115,6 +116,24 @@ import Testing
         let quiet = try daemon.outputLevelDBFS(from: before + 9600, count: 4800)
         #expect(abs(loud - -9.03) < 0.2, "before: \(loud) dBFS")
         #expect(abs(quiet - -29.03) < 0.2, "after: \(quiet) dBFS")
+    }
+
+    @Test func aClientOutsideTheControlGroupIsRefusedAndAMemberIsServed() throws {
+        // The socket belongs to group audio (present on every Debian system), mode 0660.
+        let daemon = try Daemon(extra: "")
+        try String(contentsOf: daemon.config, encoding: .utf8)
+            .replacingOccurrences(of: "group = \"\"", with: "group = \"audio\"")
+            .write(to: daemon.config, atomically: true, encoding: .utf8)
+        try daemon.start()
+        let binary = BuiltBinary.url.path
+        let outsider = try BuiltBinary.run(["--", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", binary, "status", "--socket", daemon.socket], viaShell: true)
+        #expect(outsider.status == 77, "\(outsider.stdout) \(outsider.stderr)")
+        #expect(outsider.stderr.contains("permission denied"))
+        #expect(outsider.stderr.contains("group"))
+        let member = try BuiltBinary.run(["--", "setpriv", "--reuid=65534", "--regid=65534", "--groups=29", binary, "status", "--socket", daemon.socket], viaShell: true)
+        #expect(member.status == 0, "\(member.stderr)")
+        #expect(member.stdout.contains("volume"))
+        #expect(daemon.stop().status == 0)
     }
 
     @Test func aRestartRestoresTheSavedStateUpToTheSafeStartLevel() throws {

@@ -14,9 +14,16 @@ public enum BuiltBinary {
         private let stdoutPipe = Pipe()
         private let stderrPipe = Pipe()
 
-        public init(_ arguments: [String], environment extra: [String: String] = [:]) throws {
-            process.executableURL = BuiltBinary.url
-            process.arguments = arguments
+        /// With `viaShell`, `arguments` after a leading "--" are a whole command line (e.g. to run
+        /// the binary under setpriv) instead of the binary's own arguments.
+        public init(_ arguments: [String], environment extra: [String: String] = [:], viaShell: Bool = false) throws {
+            if viaShell {
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = Array(arguments.drop { $0 == "--" })
+            } else {
+                process.executableURL = BuiltBinary.url
+                process.arguments = arguments
+            }
             var environment = ProcessInfo.processInfo.environment
             environment["ALSA_CONFIG_PATH"] = FilePCMConfig.configPath
             environment.merge(extra) { $1 }
@@ -41,7 +48,7 @@ public enum BuiltBinary {
     }
 
     /// Runs to completion.
-    public static func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> (status: Int32, stdout: String, stderr: String) {
-        try Running(arguments).finish(timeout: timeout)
+    public static func run(_ arguments: [String], timeout: TimeInterval = 60, viaShell: Bool = false) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Running(arguments, viaShell: viaShell).finish(timeout: timeout)
     }
 }

@@ -23,7 +23,9 @@ public struct ControlAccessPolicy: Sendable, Equatable {
                     + "set [control] group and add the user to it"
             )
         }
-        if peer.groupID == group.id || account?.groupIDs.contains(group.id) == true { return .allowed }
+        if peer.groupID == group.id || peer.supplementaryGroupIDs.contains(group.id) || account?.groupIDs.contains(group.id) == true {
+            return .allowed
+        }
         let user = account?.userName ?? "USER"
         return .denied(
             "permission denied: uid \(peer.userID) is not in group \(group.name); "

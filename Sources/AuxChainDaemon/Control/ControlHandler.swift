@@ -31,10 +31,15 @@ public struct PeerCredentials: Sendable, Equatable, Hashable {
     public var processID: Int32
     public var userID: UInt32
     public var groupID: UInt32
+    /// The peer process's own supplementary groups (`SO_PEERGROUPS`): what the kernel checks it
+    /// against, which may differ from the user's entry in /etc/group (a group added since login,
+    /// or one given by systemd's SupplementaryGroups).
+    public var supplementaryGroupIDs: [UInt32]
 
-    public init(processID: Int32, userID: UInt32, groupID: UInt32) {
+    public init(processID: Int32, userID: UInt32, groupID: UInt32, supplementaryGroupIDs: [UInt32] = []) {
         self.processID = processID
         self.userID = userID
         self.groupID = groupID
+        self.supplementaryGroupIDs = supplementaryGroupIDs
     }
 }

@@ -96,5 +96,15 @@ func peerCredentials(of fd: Int32) -> PeerCredentials? {
     var words: (Int32, UInt32, UInt32) = (0, 0, 0)
     var length = socklen_t(MemoryLayout.size(ofValue: words))
     guard getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &words, &length) == 0, length == 12 else { return nil }
-    return PeerCredentials(processID: words.0, userID: words.1, groupID: words.2)
+    return PeerCredentials(processID: words.0, userID: words.1, groupID: words.2, supplementaryGroupIDs: peerGroups(of: fd))
+}
+
+/// The peer's supplementary groups; empty where the kernel (before 4.13) does not tell.
+/// The corresponding C call is `getsockopt(SO_PEERGROUPS)`.
+private func peerGroups(of fd: Int32) -> [UInt32] {
+    let soPeerGroups: Int32 = 59  // <asm-generic/socket.h>; not exported by Glibc's module
+    var groups = [UInt32](repeating: 0, count: 64)
+    var length = socklen_t(groups.count * MemoryLayout<UInt32>.size)
+    guard getsockopt(fd, SOL_SOCKET, soPeerGroups, &groups, &length) == 0 else { return [] }
+    return Array(groups.prefix(Int(length) / MemoryLayout<UInt32>.size))
 }
