@@ -1,5 +1,6 @@
 import ALSA
 import ArgumentParser
+import GPIO
 
 extension AuxChain {
     struct Devices: AsyncParsableCommand {
@@ -21,6 +22,24 @@ extension AuxChain {
             for pcm in DeviceCatalog.pcms() {
                 let directions = [pcm.canCapture ? "capture" : nil, pcm.canPlay ? "playback" : nil].compactMap { $0 }.joined(separator: "+")
                 print("  \(pcm.name)  [\(directions)]\(pcm.summary.isEmpty ? "" : "  \(pcm.summary)")")
+            }
+            print("\nGPIO chips (use the label as [gpio] chip):")
+            do {
+                let listing = try CharacterDeviceChip.list()
+                if listing.chips.isEmpty, listing.unreadable.isEmpty { print("  none") }
+                for chip in listing.chips {
+                    print("  \(chip.info.path): \(chip.info.name) [\(chip.info.label)], \(chip.info.lineCount) lines")
+                    let named = chip.lines.filter { $0.name != nil || $0.isUsed }
+                    for line in named {
+                        let use = line.isUsed ? " (in use by \(line.consumer ?? "the kernel"))" : ""
+                        print("    \(line.offset): \(line.name ?? "unnamed")\(use)")
+                    }
+                }
+                for chip in listing.unreadable {
+                    print("  \(chip.path): cannot be opened (\(chip.error)); add your user to group gpio or install udev/60-auxchain-gpio.rules")
+                }
+            } catch {
+                print("  \(error)")
             }
         }
     }
