@@ -14,7 +14,7 @@ echo "== swift test"
 if swift build --build-tests >"$log" 2>&1; then
     # One test at a time: several suites block a thread on sockets or child processes, and on a
     # two-core machine parallel suites can starve the concurrency pool the daemon code needs.
-    swift test --skip-build --no-parallel 2>&1 | tee "$log" | grep -vE "^(◇|↳|✔ Test [a-zA-Z].* passed after)"
+    swift test --skip-build --no-parallel 2>&1 | tee "$log" | grep -vE "^(◇|↳|✔ Test [a-zA-Z][^ ]*\(.* passed after)"
     summary=$(grep -E "Test run with [0-9]+ tests?" "$log" | tail -1)
     count=$(sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/' <<<"$summary")
     if grep -q "passed after" <<<"$summary"; then
