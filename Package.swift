@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "AuxChainCoreTests", dependencies: ["AuxChainCore", "AuxChainDSP"]),
         .testTarget(name: "AuxChainAdvisorTests", dependencies: ["AuxChainAdvisor"]),
         .testTarget(name: "AuxChainDaemonTests", dependencies: ["AuxChainDaemon", "ALSA", "AuxChainCore", "AuxChainTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["AuxChainTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["auxchain", "AuxChainCore", "AuxChainDaemon", "AuxChainTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
