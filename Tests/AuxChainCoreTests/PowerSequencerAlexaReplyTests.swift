@@ -1,6 +1,7 @@
 import AuxChainCore
 import AuxChainDSP
 import Foundation
+import AuxChainTestSupport
 import Testing
 
 /// A synthetic Echo line-out at 48 kHz stereo: a noise floor at −80 dBFS, and
@@ -14,7 +15,7 @@ private struct EchoLineOut {
     let replyEndFrame: Int
 
     init(totalSeconds: Int, replyStartFrame: Int, replySeconds: Double) {
-        var random = SplitMix(seed: 7)
+        var random = SeededGenerator(seed: 7)
         var samples = (0..<(totalSeconds * Self.rate * Self.channels)).map { _ in Float(random.unit() * 2 - 1) * 1e-4 }
         var frame = replyStartFrame
         var syllable = 0
@@ -40,20 +41,6 @@ private struct EchoLineOut {
         self.samples = samples
         self.replyStartFrame = replyStartFrame
         self.replyEndFrame = frame
-    }
-}
-
-/// A small deterministic generator, so the signal is the same on every run.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func unit() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476C_E5B9_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Double(z >> 11) / Double(1 << 53)
     }
 }
 

@@ -1,3 +1,4 @@
+import AuxChainTestSupport
 import AuxChainCore
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
         case percent, decibels, stepUp, stepDown, mute, unmute, toggleMute, reload, transition
     }
 
-    static func randomValue(_ generator: inout VolumeTrackRandom) -> Double {
+    static func randomValue(_ generator: inout SeededGenerator) -> Double {
         switch Int.random(in: 0..<6, using: &generator) {
         case 0: [Double.nan, .infinity, -.infinity, 0, 100, -0.0].randomElement(using: &generator)!
         case 1: Double.random(in: -1e6...1e6, using: &generator)
@@ -15,7 +16,7 @@ import Testing
         }
     }
 
-    static func randomSettings(_ generator: inout VolumeTrackRandom) -> VolumeSettings {
+    static func randomSettings(_ generator: inout SeededGenerator) -> VolumeSettings {
         volumeSettings(
             rangeDB: Double.random(in: 10...120, using: &generator),
             maxDB: Double.random(in: -70...12, using: &generator),
@@ -24,7 +25,7 @@ import Testing
     }
 
     @Test func noCommandSequenceEverPassesTheCap() {
-        var generator = VolumeTrackRandom(seed: 2026)
+        var generator = SeededGenerator(seed: 2026)
         let tables: [AttenuatorSteps?] = [nil, VolumeTrackTables.relayLadder, VolumeTrackTables.pga2311]
         var commands = 0
         for _ in 0..<2_000 {

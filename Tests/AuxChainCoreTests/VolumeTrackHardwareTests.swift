@@ -1,3 +1,4 @@
+import AuxChainTestSupport
 import AuxChainCore
 import AuxChainDSP
 import Testing
@@ -53,7 +54,7 @@ import Testing
     }
 
     @Test func theTotalThroughAHardwareStepNeverPassesTheLouderLevel() {
-        var generator = VolumeTrackRandom(seed: 77)
+        var generator = SeededGenerator(seed: 77)
         let tables = [VolumeTrackTables.relayLadder, VolumeTrackTables.pga2311, VolumeTrackTables.sixDecibelSteps, VolumeTrackTables.linearPot]
         var switched = 0
         for _ in 0..<300 {

@@ -1,20 +1,6 @@
 import AuxChainDSP
+
 import Foundation
-
-/// SplitMix64: a small seeded generator, so every randomised test repeats exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Interleaved samples of a sine: `amplitude` at `frequency` Hz and `rate`, the same on every channel.
 func sine(amplitude: Float, frequency: Double, rate: Double = 48_000, frames: Int, channels: Int = 2, startFrame: Int = 0) -> [Float] {

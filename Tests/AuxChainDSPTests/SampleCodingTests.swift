@@ -1,3 +1,4 @@
+import AuxChainTestSupport
 import AuxChainDSP
 import Testing
 
