@@ -53,7 +53,7 @@ struct ChainProcessor: PeriodProcessor, ~Copyable {
         let report = chain.process(input: input, output: output, frames: frames)
         if let reading = report.levelReading {
             for channel in 0..<meteredChannels {
-                controls.publishLevel(channel: channel, peakDBFS: reading.peakDBFS(channel: channel), rmsDBFS: reading.rmsDBFS(channel: channel))
+                controls.publishLevel(channel: channel, peak: reading.peak[channel], meanSquare: reading.meanSquare[channel])
             }
         }
         controls.publish(appliedGain: report.gain, signal: report.isSignalPresent, clipped: report.clippedSamples, backlog: chain.preRollBacklogFrames)

@@ -1,3 +1,4 @@
+import AuxChainDSP
 import Synchronization
 
 /// The atomics between the control plane and the audio thread.
@@ -75,8 +76,9 @@ public final class EngineControls: Sendable {
         backlogFrames.store(backlog, ordering: .relaxed)
     }
 
-    @inline(__always) func publishLevel(channel: Int, peakDBFS: Float, rmsDBFS: Float) {
-        levels[channel].store(UInt64(peakDBFS.bitPattern) << 32 | UInt64(rmsDBFS.bitPattern), ordering: .relaxed)
+    /// Linear values, so the audio thread does no logarithms; readers convert.
+    @inline(__always) func publishLevel(channel: Int, peak: Float, meanSquare: Float) {
+        levels[channel].store(UInt64(peak.bitPattern) << 32 | UInt64(meanSquare.bitPattern), ordering: .relaxed)
     }
 
     @inline(__always) func countPeriod(frames: Int) {
@@ -117,6 +119,8 @@ public final class EngineControls: Sendable {
 
     public func level(channel: Int) -> (peakDBFS: Float, rmsDBFS: Float) {
         let packed = levels[channel].load(ordering: .relaxed)
-        return (Float(bitPattern: UInt32(packed >> 32)), Float(bitPattern: UInt32(packed & 0xFFFF_FFFF)))
+        let peak = Float(bitPattern: UInt32(packed >> 32))
+        let meanSquare = Float(bitPattern: UInt32(packed & 0xFFFF_FFFF))
+        return (Decibels.gainDB(fromLinear: peak), Decibels.gainDB(fromLinear: meanSquare.squareRoot()))
     }
 }
