@@ -53,7 +53,16 @@ public enum Daemon {
         let store = StateStore(path: config.state.path)
         let load = store.load(defaults: SavedState(volumePercent: config.volume.safeStartPercent, muted: false, powerMode: config.power.mode))
         if let warning = load.warning { logger.warning("\(warning)") }
-        let controller = Controller(config: config, saved: load.state, store: store, controls: controls, relay: relay, logger: logger)
+        // At maximum attenuation from here until the controller's first volume transition.
+        let attenuator: AttenuatorStage?
+        if config.attenuator != .none {
+            guard let chip else { throw DaemonError.configuration("[attenuator] needs a GPIO chip: set [gpio] board or chip") }
+            attenuator = try await AttenuatorStage(settings: config.attenuator, chip: chip, logger: logger)
+        } else {
+            attenuator = nil
+        }
+        let controller = Controller(
+            config: config, saved: load.state, store: store, controls: controls, relay: relay, attenuator: attenuator, logger: logger)
 
         let server: ControlServer
         do {
@@ -82,6 +91,17 @@ public enum Daemon {
             services.append(.init(service: printer, serviceName: "timeline"))
         }
         services.append(.init(service: server, serviceName: "control"))
+        if config.inputs.trigger != nil || !config.inputs.buttons.isEmpty {
+            guard let chip else { throw DaemonError.configuration("[inputs] need a GPIO chip: set [gpio] board or chip") }
+            let watcher = try InputWatcher(settings: config.inputs, chip: chip, logger: logger) { event in
+                switch event {
+                case .buttonPressed(let action): await controller.handle(action)
+                case .triggerHigh: await controller.handle(PowerEvent.triggerHigh)
+                case .triggerLow: await controller.handle(PowerEvent.triggerLow)
+                }
+            }
+            services.append(.init(service: watcher, serviceName: "inputs"))
+        }
         services.append(.init(service: ControllerService(controller: controller, controls: controls, server: server), serviceName: "controller"))
         services.append(.init(service: AudioService(engine: engine), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "audio"))
         let systemd = SystemdService(controls: controls, logger: logger)

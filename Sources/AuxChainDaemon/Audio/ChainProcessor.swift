@@ -7,6 +7,7 @@ struct ChainProcessor: PeriodProcessor, ~Copyable {
     private var chain: ProcessingChain
     private let meteredChannels: Int
     private var gate = EngineControls.OutputGate.passing
+    private var jumpsSeen: UInt64 = 0
 
     /// Largest period the chain accepts: the config's own upper bound for `period_frames`.
     static let maximumPeriodFrames = 8192
@@ -40,6 +41,11 @@ struct ChainProcessor: PeriodProcessor, ~Copyable {
 
     @inline(__always)
     mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, controls: EngineControls) {
+        let jump = controls.pendingJump
+        if jump.generation != jumpsSeen {
+            jumpsSeen = jump.generation
+            chain.jumpGain(to: jump.gain)
+        }
         chain.setTargetGain(controls.digitalGain)
         let wanted = controls.gate
         if wanted != gate {

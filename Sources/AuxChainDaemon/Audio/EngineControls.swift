@@ -14,6 +14,9 @@ public final class EngineControls: Sendable {
     private let gateRaw = Atomic<UInt8>(OutputGate.passing.rawValue)
     private let lookBackFrames = Atomic<Int>(0)
     private let stopFlag = Atomic<Bool>(false)
+    /// A gain to take at once (not ramped), numbered so the audio thread sees each request once.
+    private let jumpBits = Atomic<UInt32>(0)
+    private let jumpGeneration = Atomic<UInt64>(0)
 
     // Audio thread → control plane.
     private let appliedGainBits = Atomic<UInt32>(Float(0).bitPattern)
@@ -59,6 +62,20 @@ public final class EngineControls: Sendable {
     public func setGate(_ gate: OutputGate, lookBackFrames frames: Int = 0) {
         lookBackFrames.store(frames, ordering: .relaxed)
         gateRaw.store(gate.rawValue, ordering: .releasing)
+    }
+
+    /// Sets the digital gain at once, without a ramp: the moment a hardware attenuator's step
+    /// takes effect, so the two stages' sum does not move.
+    public func jump(to gain: Float) {
+        digitalGain = gain
+        jumpBits.store(gain.bitPattern, ordering: .relaxed)
+        jumpGeneration.add(1, ordering: .releasing)
+    }
+
+    /// The latest jump request: its number and gain.
+    @inline(__always) var pendingJump: (generation: UInt64, gain: Float) {
+        let generation = jumpGeneration.load(ordering: .acquiring)
+        return (generation, Float(bitPattern: jumpBits.load(ordering: .relaxed)))
     }
 
     public func requestStop() { stopFlag.store(true, ordering: .releasing) }

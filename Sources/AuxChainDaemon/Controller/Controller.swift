@@ -13,6 +13,10 @@ public actor Controller {
     var volume: VolumeTrack
     let controls: EngineControls
     let relay: (any OutputLine)?
+    /// The hardware attenuator, when there is one: coarse steps, with the digital stage as residual.
+    let attenuator: AttenuatorStage?
+    /// Capture to output, in the engine's own terms: a digital change is heard this much later.
+    private let outputLatency: Duration
     let identity: Identity
     let logger: Logger
     private let store: StateStore?
@@ -44,14 +48,21 @@ public actor Controller {
     /// - Parameters:
     ///   - relay: the speaker's power relay, already requested at its safe (off) value.
     ///   - store: where volume, mute and power mode are saved; nil saves nothing.
-    public init(config: AuxChainConfig, saved: SavedState?, store: StateStore?, controls: EngineControls, relay: (any OutputLine)?, logger: Logger) {
+    public init(
+        config: AuxChainConfig, saved: SavedState?, store: StateStore?, controls: EngineControls,
+        relay: (any OutputLine)?, attenuator: AttenuatorStage? = nil, logger: Logger
+    ) {
         let power = config.power
         let periodFrames = config.audio.periodFrames
         let rate = config.audio.rate
         sequencer = PowerSequencer(timing: .init(power, ramp: config.volume.ramp), mode: saved?.powerMode ?? power.mode)
-        volume = VolumeTrack(settings: config.volume, saved: saved.map { SavedVolume(percent: $0.volumePercent, muted: $0.muted) })
+        volume = VolumeTrack(
+            settings: config.volume, saved: saved.map { SavedVolume(percent: $0.volumePercent, muted: $0.muted) },
+            attenuator: attenuator?.steps)
         self.controls = controls
         self.relay = relay
+        self.attenuator = attenuator
+        outputLatency = .nanoseconds(Int64(periodFrames * (config.audio.prefillPeriods + 1)) * 1_000_000_000 / Int64(rate))
         self.store = store
         self.logger = logger
         identity = Identity(
@@ -127,6 +138,10 @@ public actor Controller {
         if let deadline = sequencer.nextDeadline, deadline <= now {
             apply(sequencer.tick(at: now))
         }
+        // A change that arrived while the attenuator was moving is carried out once it settles.
+        if let busyUntil = volume.busyUntil, busyUntil <= now {
+            applyVolume(save: false)
+        }
     }
 
     public func handle(_ event: PowerEvent) {
@@ -144,21 +159,70 @@ public actor Controller {
             poll()
         }
         awaitingRamp = nil
+        await attenuator?.shutDown()
         await flushSave()
     }
 
     /// Carries out the volume track's transitions, then publishes and (later) saves the target.
     func applyVolume(save: Bool = true) {
-        while let transition = volume.nextTransition(at: now) {
+        let start = now
+        if let transition = volume.nextTransition(at: start) {
             for step in transition.steps {
-                if case .rampDigital(let gainDB) = step.action {
-                    volumeGain = Decibels.linearGain(fromDB: Float(gainDB))
+                switch step.action {
+                case .rampDigital(let gainDB) where step.at == .zero:
+                    setVolumeGain(dB: gainDB, jump: false)
+                case .rampDigital(let gainDB):
+                    at(start + step.at - outputLatency) { $0.setVolumeGain(dB: gainDB, jump: false) }
+                case .switchHardware(let hardwareDB, let digitalDB):
+                    guard let attenuator else { break }
+                    let command = start + step.commandTime(switchingLatency: attenuator.steps.switchingLatency)
+                    at(command) { controller in
+                        do {
+                            try await attenuator.moveTo(levelDB: hardwareDB)
+                        } catch {
+                            controller.logger.error("attenuator: \(error)")
+                        }
+                    }
+                    // The digital jump is heard the engine's latency after it is made.
+                    at(start + step.at - outputLatency) { $0.setVolumeGain(dB: digitalDB, jump: true) }
                 }
             }
+            emit(.volume(volumeReport))
         }
-        controls.digitalGain = volumeGain * powerGain
-        emit(.volume(volumeReport))
         if save { scheduleSave() }
+    }
+
+    private func setVolumeGain(dB gainDB: Double, jump: Bool) {
+        volumeGain = Decibels.linearGain(fromDB: Float(gainDB))
+        if jump {
+            controls.jump(to: volumeGain * powerGain)
+        } else {
+            controls.digitalGain = volumeGain * powerGain
+        }
+    }
+
+    /// Runs `work` on the controller at `time` (at once if that has passed).
+    private func at(_ time: Duration, _ work: @escaping @Sendable (isolated Controller) async -> Void) {
+        let deadline = origin + time
+        Task {
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            await self.run(work)
+        }
+    }
+
+    private func run(_ work: @Sendable (isolated Controller) async -> Void) async {
+        await work(self)
+    }
+
+    /// A button other than power: the volume track's commands.
+    public func handle(_ button: ButtonAction) {
+        switch button {
+        case .powerToggle: handle(.toggle)
+        case .muteToggle: volume.toggleMute()
+        case .volumeUp: volume.stepUp()
+        case .volumeDown: volume.stepDown()
+        }
+        if button != .powerToggle { applyVolume() }
     }
 
     /// Saves a second after the last change: a held volume button makes one write, not twenty,
