@@ -29,26 +29,10 @@ import Testing
                 }
                 try samples.withUnsafeBytes { Data($0) }.write(to: input)
             }
-            try """
-                [audio]
-                capture = "\(FilePCMConfig.capture(input))"
-                playback = "\(FilePCMConfig.playback(output))"
-                period_frames = 256
-                realtime_priority = 0
-                [volume]
-                ramp_ms = 5
-                safe_start_percent = 100
-                [power]
-                mode = "on"
-                settle_ms = 0
-                min_off_s = 0
-                [control]
-                socket = "\(folder.path)/control.sock"
-                group = ""
-                [state]
-                path = "\(folder.path)/state.json"
-                \(extra)
-                """.write(to: config, atomically: true, encoding: .utf8)
+            try testDaemonConfig(
+                capture: FilePCMConfig.capture(input), playback: FilePCMConfig.playback(output), folder: folder.path,
+                volume: "safe_start_percent = 100", extra: extra
+            ).write(to: config, atomically: true, encoding: .utf8)
         }
 
         func start() throws {

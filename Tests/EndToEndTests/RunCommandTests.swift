@@ -4,31 +4,8 @@ import Testing
 
 /// `auxchain run` as a person runs it: the built binary, a config file, real alsa-lib file PCMs.
 @Suite struct RunCommandTests {
-    private func config(capture: String, playback: String, extra: String = "") -> String {
-        let folder = FilePCMConfig.temporaryFolder()
-        return """
-        [audio]
-        capture = "\(capture)"
-        playback = "\(playback)"
-        capture_format = "S16_LE"
-        playback_format = "S16_LE"
-        period_frames = 256
-        prefill_periods = 2
-        realtime_priority = 0
-        [volume]
-        ramp_ms = 5
-        [power]
-        # Speaker forced on with no warm-up, so audio flows from the first period.
-        mode = "on"
-        settle_ms = 0
-        min_off_s = 0
-        [control]
-        socket = "\(folder.path)/control.sock"
-        group = ""
-        [state]
-        path = "\(folder.path)/state.json"
-        \(extra)
-        """
+    private func config(capture: String, playback: String) -> String {
+        testDaemonConfig(capture: capture, playback: playback, folder: FilePCMConfig.temporaryFolder().path)
     }
 
     @Test func sigtermStopsARunCleanlyAfterPlayingTheInput() throws {
