@@ -1,1 +1,0 @@
-// Placeholder so the target builds while its work is in progress.
