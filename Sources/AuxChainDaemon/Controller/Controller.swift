@@ -34,6 +34,8 @@ public actor Controller {
     private var volumeGain: Float = 0
     private var awaitingRamp: GainRampDirection?
     private var awaitingBacklog = false
+    /// The pre-roll's dropped-frame count when the last hold was released.
+    private var droppedAtRelease: UInt64 = 0
 
     /// What the status reports about the setup, fixed for a run.
     public struct Identity: Sendable {
@@ -133,7 +135,7 @@ public actor Controller {
         }
         if awaitingBacklog, controls.preRollBacklogFrames == 0 {
             awaitingBacklog = false
-            emit(.backlogWorkedOff(droppedQuietFrames: Int(controls.droppedQuiet)))
+            emit(.backlogWorkedOff(droppedQuietFrames: Int(controls.droppedQuiet - droppedAtRelease)))
         }
         if let deadline = sequencer.nextDeadline, deadline <= now {
             apply(sequencer.tick(at: now))
@@ -282,6 +284,7 @@ public actor Controller {
             case .releaseAudio:
                 controls.setGate(.passing)
                 emit(.audioReleased(backlogFrames: controls.preRollBacklogFrames))
+                droppedAtRelease = controls.droppedQuiet
                 awaitingBacklog = true
             case .discardHeldAudio:
                 controls.setGate(.discarding)
