@@ -87,15 +87,21 @@ rig_aloop_rate_shift() {
 # nominal, in ppm (99900 -> +1001).
 rig_aloop_shift_ppm() { echo $(( (100000 * 1000000 + $1 / 2) / $1 - 1000000 )); }
 
-# rig_auxchain_config FILE [PERIOD_FRAMES] [POWER_MODE]: an auxchain config
-# (notes/config-schema.md) wired to the rig: the bridge devices, the gpio-sim
-# chip by label (relay on line 17, trigger on 27, a power button on 22, all
-# active-low), the control socket and state under /run and /tmp (writable in
-# the VM). POWER_MODE defaults to "on" so audio flows without waiting for the
-# signal detector; with "auto", give the latency tool a lead-in longer than
-# attack + settle (e.g. --lead-in-ms 2500).
+RIG_AUXCHAIN_SOCKET=/run/auxchain-rig/control.sock
+RIG_AUXCHAIN_STATE=/tmp/auxchain-rig/state.json
+
+# rig_auxchain_config FILE [PERIOD_FRAMES] [POWER_MODE] [KEY=VALUE...]: an
+# auxchain config (Examples/auxchain.toml has every key) wired to the rig: the
+# bridge devices, the gpio-sim chip by label (relay on line 17, trigger on 27,
+# a power button on 22, all active-low), the control socket and state under
+# /run and /tmp (writable in the VM). POWER_MODE defaults to "on" so audio
+# flows without waiting for the signal detector; with "auto", give the latency
+# tool a lead-in longer than attack + settle (e.g. --lead-in-ms 2500).
+# KEY=VALUE replaces the value of a key the file holds once, e.g.
+# buffer_periods=6 settle_ms=500 off_delay_s=3.
 rig_auxchain_config() {
     local file=$1 period=${2:-256} mode=${3:-on}
+    shift $(( $# < 3 ? $# : 3 ))
     mkdir -p /run/auxchain-rig /tmp/auxchain-rig
     cat > "$file" <<TOML
 [audio]
@@ -152,10 +158,123 @@ debounce_ms = 30
 kind = "none"
 
 [control]
-socket = "/run/auxchain-rig/control.sock"
-group = "root"
+socket = "$RIG_AUXCHAIN_SOCKET"
+group = ""
 
 [state]
-path = "/tmp/auxchain-rig/state.json"
+path = "$RIG_AUXCHAIN_STATE"
 TOML
+    local assignment key
+    for assignment in "$@"; do
+        key=${assignment%%=*}
+        [ "$(grep -c "^$key = " "$file")" = 1 ] || rig_fail "rig_auxchain_config: '$key' is not a key the rig's config holds once"
+        sed -i "s|^$key = .*|$key = ${assignment#*=}|" "$file"
+    done
+}
+
+# rig_auxchain ARGS...: the CLI, talking to the daemon on the rig's socket
+# (e.g. rig_auxchain volume -12dB, rig_auxchain power auto).
+rig_auxchain() { "$AUXCHAIN_BIN" "$@" --socket "$RIG_AUXCHAIN_SOCKET"; }
+
+# rig_auxchain_start LOG CONFIG: starts `auxchain run` in the background from
+# a fresh state file (so the config's power mode and volume apply);
+# RIG_AUXCHAIN_PID is its process.
+rig_auxchain_start() {
+    [ -x "${AUXCHAIN_BIN:-}" ] || rig_fail "set AUXCHAIN_BIN to the built auxchain binary (Tests/rig/ci.sh builds one)"
+    rm -f "$RIG_AUXCHAIN_STATE"
+    rig_background "$1" "$AUXCHAIN_BIN" run --config "$2"
+    RIG_AUXCHAIN_PID=${RIG_BACKGROUND[-1]}
+}
+
+# rig_auxchain_get KEY...: fields of `auxchain status --json`, one per line;
+# a key is a dotted path (xruns, power.state, relay.on, devices.0.open).
+# Fails (status 1) when the daemon does not answer.
+rig_auxchain_get() {
+    local status
+    status=$(rig_auxchain status --json 2>/dev/null) || return 1
+    "$RIG_PYTHON" -c 'import json,sys
+s = json.loads(sys.argv[1])
+for key in sys.argv[2:]:
+    v = s
+    for part in key.split("."):
+        v = v[int(part)] if isinstance(v, list) else v.get(part)
+    print(json.dumps(v) if isinstance(v, (bool, dict, list)) or v is None else v)' "$status" "$@"
+}
+
+# rig_auxchain_wait_running [SECONDS] [POWER_STATE]: waits until the daemon
+# answers with both devices open (and, if given, the speaker's power state,
+# e.g. on); fails the scenario after SECONDS (default 30).
+rig_auxchain_wait_running() {
+    local limit=${1:-30} want=${2:-} deadline status
+    deadline=$(( $(date +%s) + limit ))
+    while [ "$(date +%s)" -lt "$deadline" ]; do
+        kill -0 "$RIG_AUXCHAIN_PID" 2>/dev/null || rig_fail "auxchain exited while starting (see its log)"
+        status=$(rig_auxchain status --json 2>/dev/null)
+        if [ "$(grep -o '"open":true' <<<"$status" | wc -l)" = 2 ] \
+            && { [ -z "$want" ] || grep -q "\"state\":\"$want\"" <<<"$status"; }; then
+            return 0
+        fi
+        sleep 0.2
+    done
+    rig_fail "auxchain did not have both devices open${want:+ and power $want} within $limit s: $status"
+}
+
+# rig_auxchain_stop: SIGTERM, as systemd stops it; waits up to 15 s and
+# returns the daemon's exit status (124 when it had to be killed).
+rig_auxchain_stop() {
+    local pid=$RIG_AUXCHAIN_PID status=124 kept=() other
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 75); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    else
+        wait "$pid"
+        status=$?
+    fi
+    for other in "${RIG_BACKGROUND[@]}"; do
+        [ "$other" = "$pid" ] || kept+=("$other")
+    done
+    RIG_BACKGROUND=("${kept[@]}")
+    return "$status"
+}
+
+# rig_probe ARGS...: the tone and GPIO probe (probe.py), see its --help.
+rig_probe() { "$RIG_PYTHON" "$RIG_DIR/probe.py" "$@"; }
+
+# rig_tone_playrec DIR SECONDS [TONE OPTIONS...]: writes a tone (probe.py
+# tone --seconds SECONDS OPTIONS) and, started by one trigger, plays it into
+# the Echo side and the reference pair while recording the speaker side and
+# the reference capture: DIR/speaker.f32 and DIR/reference.f32 (float32,
+# interleaved; RIG_TONE_CHANNELS and RIG_TONE_REFERENCE_CHANNELS say how many
+# channels), DIR/playrec.txt (rig-playrec's report; RIG_TONE_TRIGGER is the
+# trigger's CLOCK_MONOTONIC time). Returns rig-playrec's status (3: the tool
+# itself had an xrun).
+rig_tone_playrec() {
+    local dir=$1 seconds=$2 frames status
+    shift 2
+    mkdir -p "$dir"
+    frames=$(rig_probe tone --out "$dir/tone.f32" --seconds "$seconds" "$@") || return 1
+    "$RIG_PLAYREC" -n "$frames" -P "$RIG_ECHO_PLAYBACK=$dir/tone.f32" -P "$RIG_REFERENCE_PLAYBACK=$dir/tone.f32" \
+        -C "$RIG_SPEAKER_CAPTURE=$dir/speaker.f32" -C "$RIG_REFERENCE_CAPTURE=$dir/reference.f32" \
+        > "$dir/playrec.txt" 2> "$dir/playrec.err"
+    status=$?
+    RIG_TONE_CHANNELS=$(sed -n "s/^stream=capture device=$RIG_SPEAKER_CAPTURE .*channels=\([0-9]*\).*/\1/p" "$dir/playrec.txt")
+    RIG_TONE_REFERENCE_CHANNELS=$(sed -n "s/^stream=capture device=$RIG_REFERENCE_CAPTURE .*channels=\([0-9]*\).*/\1/p" "$dir/playrec.txt")
+    RIG_TONE_TRIGGER=$(sed -n "s/^stream=capture device=$RIG_SPEAKER_CAPTURE .*trigger=\([0-9.]*\).*/\1/p" "$dir/playrec.txt")
+    return "$status"
+}
+
+# rig_echo_tone SECONDS [LEVEL_DBFS]: plays a 1 kHz tone into the Echo side
+# in the background (sox | aplay, S16_LE stereo 48 kHz, what the bridges'
+# capture fixes), for soaks longer than rig-playrec keeps in memory. Its
+# underruns land in $RIG_RESULTS/echo-tone.log.
+rig_echo_tone() {
+    # aplay reads sox through a pipe it holds alone: stopping aplay ends sox.
+    rig_background "$RIG_RESULTS/echo-tone.log" aplay -D "$RIG_ECHO_PLAYBACK" -f S16_LE -r 48000 -c 2 -t raw \
+        --buffer-size=16384 --period-size=1024 \
+        <(sox -q -n -r 48000 -c 2 -b 16 -e signed -t raw - synth "$1" sine 1000 vol "${2:--6}"dB)
 }
