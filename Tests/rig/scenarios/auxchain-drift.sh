@@ -16,6 +16,7 @@
 #   auxchain-drift.sh [--seconds S] [--period P] [--buffer B] [--prefill F] [--alsaloop] [PPM...]
 # Defaults: 60 s, period 128, buffer 7, prefill 5 (a geometry that held on this
 # rig, see auxchain-latency), +100 -100 ppm.
+# auxchain runs without GPIO inputs (inputs=none): this scenario is about audio.
 set -uo pipefail
 . "$RIG_DIR/scenarios/lib.sh"
 
@@ -38,6 +39,7 @@ shifts=("$@")
 [ ${#shifts[@]} -gt 0 ] || shifts=(100 -100)
 budget=$((period * prefill))
 measured_any=0
+: > "$RIG_RESULTS/drift.psv"
 
 # sample_status OUT: "seconds xruns latency_frames" every 5 s until killed.
 sample_status() {
@@ -78,7 +80,7 @@ for ppm in "${shifts[@]}"; do
     rig_aloop_rate_shift 1 0 "$value" || rig_fail "amixer cannot set PCM Rate Shift 100000 on device 1 subdevice 0"
 
     rig_log "shift $value ($actual ppm): auxchain, period $period, buffer $buffer, prefill $prefill, $seconds s"
-    rig_auxchain_config /tmp/auxchain.toml "$period" on buffer_periods="$buffer" prefill_periods="$prefill" settle_ms=0 min_off_s=0
+    rig_auxchain_config /tmp/auxchain.toml "$period" on inputs=none buffer_periods="$buffer" prefill_periods="$prefill" settle_ms=0 min_off_s=0
     rig_auxchain_start "$RIG_RESULTS/auxchain-$actual.log" /tmp/auxchain.toml
     rig_auxchain_wait_running 40 on
     sleep 1
@@ -94,6 +96,7 @@ for ppm in "${shifts[@]}"; do
     rig_auxchain_stop
     rig_table_row "$value" "$actual" "auxchain" "$budget" "$start_frames" "$end_frames" "$slope" "$expected" "$found" \
         "$((last_xruns - first_xruns))" "${status_latency% }"
+    echo "$value|$signed|auxchain|$budget|$start_frames|$end_frames|$slope|$expected|$found|$((last_xruns - first_xruns))" >> "$RIG_RESULTS/drift.psv"
     {
         echo "auxchain at $actual ppm: seconds, xruns, latency_frames from auxchain status"
         cat "$samples"
@@ -133,5 +136,6 @@ rig_table_print "Delay (frames) every 10 s:"
 for table in "$RIG_RESULTS"/status-*-table.txt; do
     [ -f "$table" ] && rig_note "$(head -n1 "$table"): $(tail -n +2 "$table" | awk '{printf "%s s %s xruns %s; ", $1, $2, $3}')"
 done
+rig_summary "$(awk -F'|' '$3 == "auxchain" {printf "%s%s ppm: %s frames/s, %s xruns", (n++ ? "; " : ""), $2, $7, $10}' "$RIG_RESULTS/drift.psv") over $seconds s (auxchain period $period, budget $budget frames)"
 [ "$measured_any" = 1 ] || rig_fail "no drift run could be measured"
 exit 0

@@ -10,6 +10,7 @@
 # of the speaker side's energy (a tone, not silence or noise).
 # Arguments: PERIOD BUFFER_PERIODS PREFILL_PERIODS (default 256 6 4: a
 # geometry that runs without xruns on this rig, see auxchain-latency).
+# The config has no GPIO inputs (inputs=none): this scenario is about audio.
 set -uo pipefail
 . "$RIG_DIR/scenarios/lib.sh"
 
@@ -20,12 +21,13 @@ gain_tolerance_db=0.5
 min_share=0.95
 failures=0
 
-rig_auxchain_config /tmp/auxchain.toml "$period" on buffer_periods="$buffer_periods" prefill_periods="$prefill_periods" settle_ms=100 min_off_s=0
+rig_auxchain_config /tmp/auxchain.toml "$period" on inputs=none buffer_periods="$buffer_periods" prefill_periods="$prefill_periods" settle_ms=100 min_off_s=0
 rig_auxchain_start "$RIG_RESULTS/auxchain.log" /tmp/auxchain.toml
 rig_auxchain_wait_running 40 on
 sleep 1
 xruns_before=$(rig_auxchain_get xruns)
 
+: > "$RIG_RESULTS/gains.psv"
 rig_table_header "volume set" "status dB" "channel" "speaker dBFS" "reference dBFS" "gain dB" "error dB" "tone share" "result"
 for volume in 0dB -12dB; do
     rig_auxchain volume "$volume" > "$RIG_RESULTS/volume$volume.txt" || rig_fail "auxchain volume $volume failed: $(cat "$RIG_RESULTS/volume$volume.txt")"
@@ -41,6 +43,7 @@ for volume in 0dB -12dB; do
     set_db=${volume%dB}
     while read -r channel speaker reference gain error share verdict; do
         rig_table_row "$volume" "$status_db" "$channel" "$speaker" "$reference" "$gain" "$error" "$share" "$verdict"
+        echo "$volume|$status_db|$channel|$speaker|$reference|$gain|$error|$share|$verdict" >> "$RIG_RESULTS/gains.psv"
         [ "$verdict" = ok ] || failures=$((failures + 1))
     done < <("$RIG_PYTHON" - "$dir/analysis.json" "$set_db" "$gain_tolerance_db" "$min_share" <<'PY'
 import json, sys
@@ -58,6 +61,8 @@ done
 xruns_after=$(rig_auxchain_get xruns)
 rig_table_print "auxchain pass-through, 1 kHz at -6 dBFS, period $period, buffer $buffer_periods periods, prefill $prefill_periods (pass: |error| <= $gain_tolerance_db dB, tone share >= $min_share):"
 rig_note "xruns while measuring: $((xruns_after - xruns_before)) (start-up: $xruns_before)"
+rig_summary "gain per channel: $(awk -F'|' '$1 != last {printf "%sset %s: %s", (NR > 1 ? "; " : ""), $1, $6; last = $1; next}
+    {printf ", %s", $6} END {printf " dB"}' "$RIG_RESULTS/gains.psv"); $((xruns_after - xruns_before)) xruns"
 
 rig_auxchain_stop
 stopped=$?

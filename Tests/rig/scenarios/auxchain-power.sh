@@ -10,7 +10,8 @@
 #     burst's end, and no later than the detector's release (0.5 s) +
 #     off_delay + ramp + TOLERANCE_MS;
 #   - the power button (line 22, active-low, idle pulled up; a press pulls it
-#     down for 100 ms) switches the speaker on, and a second press off. When
+#     down for 100 ms) switches the speaker on within debounce (30 ms) +
+#     TOLERANCE_MS of the press, and a second press off (+ ramp). When
 #     the daemon does not hold line 22 (its button inputs are not wired in),
 #     this check reports SKIP with that reason;
 #   - SIGTERM with the speaker on: the relay goes off before the daemon exits,
@@ -32,6 +33,7 @@ release_ms=500
 tolerance_ms=150
 relay_line=17
 button_line=22
+debounce_ms=30
 failures=0
 check() { # check NAME RESULT(ok/FAIL/SKIP) MEASURED BOUND
     rig_table_row "$1" "$2" "$3" "$4"
@@ -103,50 +105,65 @@ check "relay off after off_delay" \
     "$(verdict $([ "$off_ms" != - ] && [ "$off_ms" -ge "$off_low" ] && [ "$off_ms" -le "$off_high" ]; echo $?))" \
     "$off_ms ms after the burst's end" "$off_low..$off_high ms (release $release_ms + off_delay + ramp $ramp_ms + latency $latency_ms + $tolerance_ms)"
 
-# rig_relay_wait LEVEL SECONDS: how long (ms) until the relay line reads LEVEL; "-" at the timeout.
+# rig_relay_wait LEVEL SECONDS: waits until the relay line reads LEVEL; fails after SECONDS.
 rig_relay_wait() {
-    local start=$EPOCHREALTIME deadline value
-    deadline=$(( ${start%.*} + $2 + 1 ))
-    while [ "${EPOCHREALTIME%.*}" -lt "$deadline" ]; do
+    local deadline=$(( $(date +%s) + $2 + 1 )) value
+    while [ "$(date +%s)" -lt "$deadline" ]; do
         read -r value < "$relay_value"
-        if [ "$value" = "$1" ]; then
-            echo $(( (${EPOCHREALTIME/./} - ${start/./}) / 1000 ))
-            return 0
-        fi
+        [ "$value" = "$1" ] && return 0
         sleep 0.01
     done
-    echo -
     return 1
 }
+# press_button: a 100 ms press; pressed_at is when it began, on CLOCK_MONOTONIC.
 press_button() {
+    local realtime=$EPOCHREALTIME
     rig_gpio_pull "$button_line" down
     sleep 0.1
     rig_gpio_pull "$button_line" up
+    pressed_at=$(awk -v r="$realtime" -v m="$clock_monotonic" -v t="$clock_realtime" 'BEGIN {printf "%.4f", r - t + m}')
+}
+# relay_change_ms LOG LEVEL SINCE: ms from SINCE to the line's first change to LEVEL after it ("-": none).
+relay_change_ms() {
+    awk -v level="$2" -v since="$3" '$2 == level && $1 >= since {printf "%d", ($1 - since) * 1000; found = 1; exit}
+        END {if (!found) printf "-"}' "$1"
 }
 
 holder=$(gpioinfo "$RIG_GPIO_CHIP_NAME" | grep -E "^[[:space:]]*line +$button_line:")
 if [[ "$holder" != *'"auxchain button'* ]]; then
+    button_result="SKIP (line $button_line not held by the daemon)"
     check "button toggles power" SKIP "gpioinfo: $(echo "$holder" | tr -s ' \t' ' ' | sed 's/^ //')" \
         "the daemon does not request its [[inputs.buttons]] lines (button inputs not wired into the daemon yet)"
 else
-    sleep 1.2   # min_off_s since the relay went off
+    log=$RIG_RESULTS/relay-button.log
+    rig_probe watch --path "$relay_value" --seconds 6 --out "$log" &
+    watcher=$!
+    until [ -s "$log" ]; do sleep 0.1; done
+    read -r clock_monotonic clock_realtime < <(rig_probe now)
     press_button
-    waited=$(rig_relay_wait 0 3)
-    mode=$(rig_auxchain_get power.mode)
-    check "button press: speaker on" "$(verdict $([ "$waited" != - ] && [ "$mode" = on ]; echo $?))" \
-        "relay on $waited ms after the press, mode $mode" "relay on, mode on"
-    sleep 1.2   # min_on_s does not hold a manual off, but let the warm-up pass
+    first_press=$pressed_at
+    sleep 1.5   # past the warm-up (settle 500 ms)
+    first_mode=$(rig_auxchain_get power.mode)
     press_button
-    waited=$(rig_relay_wait 1 3)
-    mode=$(rig_auxchain_get power.mode)
-    check "button press: speaker off" "$(verdict $([ "$waited" != - ] && [ "$mode" = off ]; echo $?))" \
-        "relay off $waited ms after the press, mode $mode" "relay off, mode off"
+    second_press=$pressed_at
+    sleep 0.5
+    second_mode=$(rig_auxchain_get power.mode)
+    wait "$watcher"
+    on_after=$(relay_change_ms "$log" 0 "$first_press")
+    off_after=$(relay_change_ms "$log" 1 "$second_press")
+    check "button press: speaker on" \
+        "$(verdict $([ "$on_after" != - ] && [ "$on_after" -le $((debounce_ms + tolerance_ms)) ] && [ "$first_mode" = on ]; echo $?))" \
+        "relay on $on_after ms after the press, mode $first_mode" "<= $((debounce_ms + tolerance_ms)) ms (debounce $debounce_ms + $tolerance_ms), mode on"
+    check "button press: speaker off" \
+        "$(verdict $([ "$off_after" != - ] && [ "$off_after" -le $((debounce_ms + ramp_ms + tolerance_ms)) ] && [ "$second_mode" = off ]; echo $?))" \
+        "relay off $off_after ms after the press, mode $second_mode" "<= $((debounce_ms + ramp_ms + tolerance_ms)) ms (debounce $debounce_ms + ramp $ramp_ms + $tolerance_ms), mode off"
+    button_result="relay on $on_after ms, off $off_after ms after a press"
 fi
 
 # SIGTERM with the speaker on: ramp down, relay off, exit 0.
 rig_auxchain power on > /dev/null || rig_fail "auxchain power on failed"
 sleep 1.2
-rig_relay_wait 0 3 > /dev/null || rig_fail "the relay did not go on after 'auxchain power on'"
+rig_relay_wait 0 3 || rig_fail "the relay did not go on after 'auxchain power on'"
 sleep "$(( settle_ms / 1000 + 1 ))"
 rig_probe watch --path "$relay_value" --seconds 8 --out "$RIG_RESULTS/relay-stop.log" &
 watcher=$!
@@ -164,6 +181,7 @@ check "SIGTERM: relay off, then exit 0" \
     "exit 0, relay off before exit"
 
 rig_table_print "auxchain speaker power (mode auto, settle $settle_ms ms, off_delay $off_delay_s s, period $period, tolerance $tolerance_ms ms):"
+rig_summary "relay on $on_ms ms after the burst (bound $on_bound), audio at $audio_ms ms, off $off_ms ms after its end (bound $off_low..$off_high); button: $button_result; SIGTERM exit $stopped"
 rig_note "relay line $relay_line changes: burst $(tr '\n' ' ' < "$RIG_RESULTS/relay-burst.log"); stop $(tr '\n' ' ' < "$RIG_RESULTS/relay-stop.log")"
 [ "$failures" = 0 ] || rig_fail "$failures power check(s) failed"
 rig_note "PASS: the relay follows the signal and the stop$(grep -q SKIP "$RIG_RESULTS/results.txt" && echo " (button check skipped)")"

@@ -42,6 +42,10 @@ rig_table_print() {
 
 rig_note() { echo "$*" | tee -a "$RIG_RESULTS/results.txt"; }
 
+# rig_summary TEXT: the scenario's headline, one line (summary.txt), which
+# Tests/rig/ci.sh and run-all.sh show next to its result.
+rig_summary() { echo "$*" > "$RIG_RESULTS/summary.txt"; }
+
 # rig_background LOG COMMAND...: starts a command in the background (its
 # output in LOG); rig_stop_background ends every one of them.
 rig_background() {
@@ -98,7 +102,8 @@ RIG_AUXCHAIN_STATE=/tmp/auxchain-rig/state.json
 # flows without waiting for the signal detector; with "auto", give the latency
 # tool a lead-in longer than attack + settle (e.g. --lead-in-ms 2500).
 # KEY=VALUE replaces the value of a key the file holds once, e.g.
-# buffer_periods=6 settle_ms=500 off_delay_s=3.
+# buffer_periods=6 settle_ms=500 off_delay_s=3; "inputs=none" leaves out the
+# trigger and the button (for scenarios about audio alone).
 rig_auxchain_config() {
     local file=$1 period=${2:-256} mode=${3:-on}
     shift $(( $# < 3 ? $# : 3 ))
@@ -166,6 +171,10 @@ path = "$RIG_AUXCHAIN_STATE"
 TOML
     local assignment key
     for assignment in "$@"; do
+        if [ "$assignment" = inputs=none ]; then
+            awk '/^\[/ {skip = ($0 ~ /^\[\[?inputs\./)} !skip' "$file" > "$file.new" && mv "$file.new" "$file"
+            continue
+        fi
         key=${assignment%%=*}
         [ "$(grep -c "^$key = " "$file")" = 1 ] || rig_fail "rig_auxchain_config: '$key' is not a key the rig's config holds once"
         sed -i "s|^$key = .*|$key = ${assignment#*=}|" "$file"
