@@ -180,10 +180,9 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
 
         while true {
             if let limit = settings.frameLimit, framesDone >= limit { return .finished(.reachedFrameLimit) }
-            if controls.stopRequested, !stopping {
-                stopping = true
-                controls.digitalGain = 0
-            }
+            if controls.stopRequested { stopping = true }
+            // Held at zero every period while stopping, so a late volume command cannot undo the ramp-down.
+            if stopping { controls.digitalGain = 0 }
             if stopping, processorBox.isSilent { return .finished(.stopped) }
 
             let frames = settings.frameLimit.map { min(period, $0 - framesDone) } ?? period
