@@ -34,9 +34,25 @@ mount -t 9p -o "$P9" results /results || fail "cannot mount the results share (9
 [ -r /results/rig.conf ] || fail "run.sh did not write rig.conf into the results folder"
 . /results/rig.conf
 
+# Host folders under /tmp or /run the job needs (RIG_HOST_TMP_PATHS: a
+# repository cloned there, its cache, the binary under test) are set aside
+# before the VM's own tmpfs covers /tmp and /run, then put back, read-only.
+kept=0
+for path in $RIG_HOST_TMP_PATHS; do
+    mkdir -p "/kept/$kept"
+    mount -o bind "/mnt$path" "/kept/$kept" || fail "cannot keep the host's $path"
+    kept=$((kept + 1))
+done
+
 # The chroot's writable places and kernel filesystems.
 mount -t tmpfs -o mode=1777 tmp /mnt/tmp || fail "cannot mount tmpfs on /mnt/tmp"
 mount -t tmpfs -o mode=755 run /mnt/run || fail "cannot mount tmpfs on /mnt/run"
+kept=0
+for path in $RIG_HOST_TMP_PATHS; do
+    mkdir -p "/mnt$path"
+    mount -o bind "/kept/$kept" "/mnt$path" || fail "cannot put the host's $path back"
+    kept=$((kept + 1))
+done
 mount -t proc proc /mnt/proc
 mount -t sysfs sys /mnt/sys
 mount -t devtmpfs dev /mnt/dev

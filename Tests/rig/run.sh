@@ -91,6 +91,22 @@ for ((offset = 0; offset < gpio_lines; offset++)); do
     names+="$offset=${gpio_names[$offset]:-GPIO$offset} "
 done
 
+# The VM has its own /tmp and /run: host folders there that the job needs are
+# kept visible by init.sh (a repository cloned under /tmp, its cache, the
+# binary under test). Paths with spaces are not kept.
+host_tmp_paths=""
+for path in "$REPO" "$RIG_CACHE" "${AUXCHAIN_BIN:+$(dirname "$AUXCHAIN_BIN")}"; do
+    case "$path" in
+        /tmp/*|/run/*)
+            [[ "$path" != *[[:space:]]* ]] || continue
+            path=$(realpath "$path")
+            case " $host_tmp_paths " in
+                *" $path "*) ;;
+                *) host_tmp_paths+="${host_tmp_paths:+ }$path" ;;
+            esac ;;
+    esac
+done
+
 # Read by init.sh (busybox sh) and by the job (bash).
 {
     echo "RIG_RESULTS=$(shq "$results")"
@@ -110,6 +126,7 @@ done
     echo "RIG_GPIO_NUM_LINES=$gpio_lines"
     echo "RIG_GPIO_LABEL=$(shq "$gpio_label")"
     echo "RIG_GPIO_NAMES=$(shq "${names% }")"
+    echo "RIG_HOST_TMP_PATHS=$(shq "$host_tmp_paths")"
     while IFS='=' read -r var _; do
         echo "$var=$(shq "${!var}")"
     done < <(env | grep -E '^AUXCHAIN_[A-Za-z0-9_]*=' || true)
