@@ -18,7 +18,8 @@
 #   --no-setup           skip Tests/rig/setup.sh (the apt-get check)
 # Variables named AUXCHAIN_* in the caller's environment reach the scenario too.
 # Environment: RIG_CACHE (build products and results; default <repo>/.rig-cache),
-# RIG_TIMEOUT, RIG_NICE (qemu's niceness; default -10 as root).
+# RIG_TIMEOUT, RIG_NICE (qemu's niceness; default -10 as root), RIG_LOCK (the
+# lock file that lets one rig VM run at a time; default /tmp/auxchain-rig.lock).
 # Exit status: the scenario's; 124 when the VM timed out; 125 when the rig failed.
 set -euo pipefail
 
@@ -156,6 +157,14 @@ esac
     echo 'echo $? > "$RIG_RESULTS/exit-status"'
 } > "$results/job.sh"
 
+# One rig VM at a time on this host, whichever checkout starts it: two guests
+# on two cores would measure each other. The lock goes with run.sh and qemu.
+lock=${RIG_LOCK:-/tmp/auxchain-rig.lock}
+exec {lock_fd}>>"$lock"
+if ! flock -n "$lock_fd"; then
+    echo "rig: waiting for another rig VM to finish ($lock)" >&2
+    flock "$lock_fd"
+fi
 echo "rig: $name on $RIG_KERNEL (timeout ${timeout_s} s, results in $results)" >&2
 # The guest's timing is only as steady as the host lets qemu run: as root, qemu
 # runs ahead of the usual builds (RIG_NICE, default -10 for root, 0 otherwise).
