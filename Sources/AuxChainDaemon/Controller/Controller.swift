@@ -169,24 +169,30 @@ public actor Controller {
     func applyVolume(save: Bool = true) {
         let start = now
         if let transition = volume.nextTransition(at: start) {
+            // The transition's actions, each at the moment it must be made, kept in the planned
+            // order: a louder move's jump and the ramp after it fall on the same instant.
+            var actions: [(time: Duration, action: VolumeAction)] = []
             for step in transition.steps {
                 switch step.action {
-                case .rampDigital(let gainDB) where step.at == .zero:
-                    setVolumeGain(dB: gainDB, jump: false)
                 case .rampDigital(let gainDB):
-                    at(start + step.at - outputLatency) { $0.setVolumeGain(dB: gainDB, jump: false) }
+                    // A digital change is heard the engine's latency after it is made.
+                    actions.append((start + step.at - outputLatency, .digital(gainDB, jump: false)))
                 case .switchHardware(let hardwareDB, let digitalDB):
                     guard let attenuator else { break }
-                    let command = start + step.commandTime(switchingLatency: attenuator.steps.switchingLatency)
-                    at(command) { controller in
-                        do {
-                            try await attenuator.moveTo(levelDB: hardwareDB)
-                        } catch {
-                            controller.logger.error("attenuator: \(error)")
-                        }
+                    actions.append((start + step.commandTime(switchingLatency: attenuator.steps.switchingLatency), .hardware(hardwareDB)))
+                    actions.append((start + step.at - outputLatency, .digital(digitalDB, jump: true)))
+                }
+            }
+            let ordered = actions.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+            if attenuator == nil, ordered.allSatisfy({ $0.time <= start }) {
+                for entry in ordered { perform(entry.action) }
+            } else {
+                let origin = origin
+                Task {
+                    for entry in ordered {
+                        try? await Task.sleep(until: origin + entry.time, clock: .continuous)
+                        await self.performLater(entry.action)
                     }
-                    // The digital jump is heard the engine's latency after it is made.
-                    at(start + step.at - outputLatency) { $0.setVolumeGain(dB: digitalDB, jump: true) }
                 }
             }
             emit(.volume(volumeReport))
@@ -194,26 +200,35 @@ public actor Controller {
         if save { scheduleSave() }
     }
 
-    private func setVolumeGain(dB gainDB: Double, jump: Bool) {
-        volumeGain = Decibels.linearGain(fromDB: Float(gainDB))
-        if jump {
-            controls.jump(to: volumeGain * powerGain)
-        } else {
-            controls.digitalGain = volumeGain * powerGain
+    enum VolumeAction: Sendable {
+        case digital(Double, jump: Bool)
+        case hardware(Double)
+    }
+
+    private func perform(_ action: VolumeAction) {
+        switch action {
+        case .digital(let gainDB, let jump):
+            volumeGain = Decibels.linearGain(fromDB: Float(gainDB))
+            if jump {
+                controls.jump(to: volumeGain * powerGain)
+            } else {
+                controls.digitalGain = volumeGain * powerGain
+            }
+        case .hardware:
+            break  // only from performLater: a move waits for the attenuator
         }
     }
 
-    /// Runs `work` on the controller at `time` (at once if that has passed).
-    private func at(_ time: Duration, _ work: @escaping @Sendable (isolated Controller) async -> Void) {
-        let deadline = origin + time
-        Task {
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            await self.run(work)
+    private func performLater(_ action: VolumeAction) async {
+        guard case .hardware(let levelDB) = action, let attenuator else {
+            perform(action)
+            return
         }
-    }
-
-    private func run(_ work: @Sendable (isolated Controller) async -> Void) async {
-        await work(self)
+        do {
+            try await attenuator.moveTo(levelDB: levelDB)
+        } catch {
+            logger.error("attenuator: \(error)")
+        }
     }
 
     /// A button other than power: the volume track's commands.
