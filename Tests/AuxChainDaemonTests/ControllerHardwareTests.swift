@@ -98,3 +98,18 @@ import Testing
         try await running.value
     }
 }
+
+@Suite struct ControllerStartOrderTests {
+    @Test func anInputEventBeforeTheControllerServiceStartsIsHandled() async throws {
+        let controls = EngineControls()
+        var config = AuxChainConfig()
+        config.power.mode = .auto
+        let controller = Controller(
+            config: config, saved: nil, store: nil, controls: controls, relay: nil,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        // The input watcher reports the trigger's level at once; services start in any order.
+        await controller.handle(PowerEvent.triggerLow)
+        await controller.start()
+        #expect(await controller.powerStatus.mode == .auto)
+    }
+}

@@ -4,6 +4,7 @@ import AuxChainDSP
 /// The control socket's commands, answered from the controller's own state.
 extension Controller: ControlHandler {
     public func handle(_ command: ControlCommand, client: ClientInfo) async -> ControlReply {
+        start()
         switch command {
         case .status:
             return .status(status)

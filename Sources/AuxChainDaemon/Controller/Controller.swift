@@ -25,6 +25,7 @@ public actor Controller {
     private let lookBackFrames: Int
     private var observers: [@Sendable (ControllerEvent) -> Void] = []
 
+    private var started = false
     private var seenOnsets: UInt64 = 0
     private var seenXruns: UInt64 = 0
     private var signal = false
@@ -96,7 +97,11 @@ public actor Controller {
     var now: Duration { origin.duration(to: .now) }
 
     /// Switches the relay off (the safe state) and lets the sequencer decide from there.
+    /// Idempotent: services start concurrently, so whichever reaches the controller first (an
+    /// input's initial level, a socket command, the poll loop) starts it.
     public func start() {
+        guard !started else { return }
+        started = true
         controls.digitalGain = 0
         apply(sequencer.start(at: now))
         applyVolume(save: false)
@@ -104,6 +109,7 @@ public actor Controller {
 
     /// Follows the audio thread: called every `pollInterval` by the daemon's loop.
     public func poll() {
+        start()
         let onsets = controls.onsetCount
         let present = controls.signalPresent
         // An onset counted since the last look is a signal even if it already ended.
@@ -147,6 +153,7 @@ public actor Controller {
     }
 
     public func handle(_ event: PowerEvent) {
+        start()
         let mode = sequencer.mode
         apply(sequencer.handle(event, at: now))
         if sequencer.mode != mode { scheduleSave() }
@@ -155,6 +162,7 @@ public actor Controller {
     /// Ramps down, then switches the relay off; returns when the sequencer has done both (if the
     /// audio thread has already stopped and cannot report the ramp, after the ramp limit).
     public func shutDown() async {
+        start()
         apply(sequencer.handle(.stopRequested, at: now))
         while !sequencer.hasStopped {
             try? await Task.sleep(for: Self.pollInterval)
@@ -233,6 +241,7 @@ public actor Controller {
 
     /// A button other than power: the volume track's commands.
     public func handle(_ button: ButtonAction) {
+        start()
         switch button {
         case .powerToggle: handle(.toggle)
         case .muteToggle: volume.toggleMute()
