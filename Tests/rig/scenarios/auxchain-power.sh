@@ -61,15 +61,16 @@ check "relay off at start (silence)" "$(verdict $([ "$(cat "$relay_value")" = 1 
 silence_s=2
 burst_s=2
 length_s=$((silence_s + burst_s + off_delay_s + 4))
-rig_probe watch --path "$relay_value" --seconds $((length_s + 8)) --out "$RIG_RESULTS/relay-burst.log" &
+# The recording outlasts the relay's off: the watcher stops after it.
+rig_probe watch --path "$relay_value" --seconds 300 --out "$RIG_RESULTS/relay-burst.log" &
 watcher=$!
 until [ -s "$RIG_RESULTS/relay-burst.log" ]; do sleep 0.1; done
 rig_tone_playrec "$RIG_RESULTS/burst" "$length_s" --silence-before-s "$silence_s" --tone-s "$burst_s" --level-dbfs -6 \
     || rig_fail "rig-playrec failed ($?): $(cat "$RIG_RESULTS/burst/playrec.err")"
+kill "$watcher"; wait "$watcher" 2>/dev/null
 # A 10 ms window's level: the onset and how long the burst lasted at the speaker.
 rig_probe analyse --recording "$RIG_RESULTS/burst/speaker.f32:$RIG_TONE_CHANNELS" --window-ms 10 \
     --json "$RIG_RESULTS/burst/speaker.json" > /dev/null || rig_fail "cannot analyse the speaker recording"
-wait "$watcher"
 
 read -r on_ms off_ms audio_ms heard_ms < <("$RIG_PYTHON" - "$RIG_RESULTS/relay-burst.log" "$RIG_TONE_TRIGGER" \
     "$silence_s" "$burst_s" "$RIG_RESULTS/burst/speaker.json" <<'PY'
@@ -136,7 +137,8 @@ if [[ "$holder" != *'"auxchain button'* ]]; then
         "the daemon does not request its [[inputs.buttons]] lines (button inputs not wired into the daemon yet)"
 else
     log=$RIG_RESULTS/relay-button.log
-    rig_probe watch --path "$relay_value" --seconds 6 --out "$log" &
+    # Watched until both presses are done (the guest may be slow), then stopped.
+    rig_probe watch --path "$relay_value" --seconds 60 --out "$log" &
     watcher=$!
     until [ -s "$log" ]; do sleep 0.1; done
     read -r clock_monotonic clock_realtime < <(rig_probe now)
@@ -148,7 +150,7 @@ else
     second_press=$pressed_at
     sleep 0.5
     second_mode=$(rig_auxchain_get power.mode)
-    wait "$watcher"
+    kill "$watcher"; wait "$watcher" 2>/dev/null
     on_after=$(relay_change_ms "$log" 0 "$first_press")
     off_after=$(relay_change_ms "$log" 1 "$second_press")
     check "button press: speaker on" \
@@ -165,7 +167,7 @@ rig_auxchain power on > /dev/null || rig_fail "auxchain power on failed"
 sleep 1.2
 rig_relay_wait 0 3 || rig_fail "the relay did not go on after 'auxchain power on'"
 sleep "$(( settle_ms / 1000 + 1 ))"
-rig_probe watch --path "$relay_value" --seconds 8 --out "$RIG_RESULTS/relay-stop.log" &
+rig_probe watch --path "$relay_value" --seconds 60 --out "$RIG_RESULTS/relay-stop.log" &
 watcher=$!
 until [ -s "$RIG_RESULTS/relay-stop.log" ]; do sleep 0.1; done
 read -r clock_monotonic clock_realtime < <(rig_probe now)
@@ -173,7 +175,8 @@ rig_auxchain_stop
 stopped=$?
 # rig_auxchain_stop looks every 0.2 s: the exit is seen at most that late.
 exited_at=$(awk -v r="$EPOCHREALTIME" -v m="$clock_monotonic" -v t="$clock_realtime" 'BEGIN {printf "%.4f", r - t + m}')
-wait "$watcher"
+sleep 1   # what the line does once the daemon has let it go
+kill "$watcher"; wait "$watcher" 2>/dev/null
 off_at=$(awk '$2 == "1" {print $1; exit}' "$RIG_RESULTS/relay-stop.log")
 check "SIGTERM: relay off, then exit 0" \
     "$(verdict $([ "$stopped" = 0 ] && [ -n "$off_at" ] && awk -v a="$off_at" -v b="$exited_at" 'BEGIN {exit !(a <= b)}'; echo $?))" \
