@@ -8,8 +8,9 @@
 #   margin    L = 2P + 384 rounded up to whole periods (two of snd-aloop's
 #             4 ms clock steps more: what alsaloop needed here): auxchain
 #             prefill_periods L/P, buffer_periods L/P + 2 (at most 16);
-#   wide      (--wide) L = 2P + 768 rounded up, where buffer_periods <= 16
-#             allows it.
+#   wide      (--wide) L = 2P + 768 rounded up.
+# Where a budget needs more than 16 buffer periods (period 32), auxchain's
+# config cannot reach it and only alsaloop runs.
 # Each row: start the bridge, measure the added latency (latency.py delay: 8
 # noise bursts, the direct path subtracted), then play a tone through it for
 # --hold seconds, and count xruns: auxchain's from `auxchain status` (from 1 s
@@ -58,17 +59,15 @@ for try in 1 2 3; do
 done
 [ "${direct%.*}" = 0 ] || rig_fail "the direct path measured $direct frames instead of 0 three times: the rig's clock or the tool is off"
 
-# budget P ROW: the latency budget in frames ("" when the row cannot be built).
+# budget P ROW: the latency budget in frames, in whole periods.
 budget() {
-    local p=$1 row=$2 extra
-    case "$row" in
+    local p=$1 extra
+    case "$2" in
         default) echo $((2 * p)); return ;;
         margin) extra=384 ;;
         wide) extra=768 ;;
     esac
-    local periods_needed=$(( (2 * p + extra + p - 1) / p ))
-    # auxchain needs prefill_periods + 2 <= buffer_periods <= 16.
-    [ "$periods_needed" -le 14 ] && echo $((periods_needed * p))
+    echo $(( (2 * p + extra + p - 1) / p * p ))
 }
 
 # measure TAG: the latency tool against whatever bridge runs; sets added,
@@ -137,18 +136,19 @@ auxchain_measured=0
 for p in "${periods[@]}"; do
     for row in "${rows[@]}"; do
         latency=$(budget "$p" "$row")
-        if [ -z "$latency" ]; then
-            rig_log "period $p: no $row row (it needs more than 14 periods of prefill)"
-            continue
-        fi
         prefill=$((latency / p))
         buffer=$([ "$row" = default ] && echo 3 || echo $((prefill + 2)))
         tag=p$p-l$latency
-        rig_log "period $p, $row: auxchain buffer $buffer prefill $prefill"
-        run_auxchain "$p" "$buffer" "$prefill" "$hold_s" "$tag"
-        holds=$([ "$found" = 8/8 ] && [ "$xruns" = 0 ] && echo yes || echo no)
-        [ "$found" = 8/8 ] && auxchain_measured=1
-        echo "auxchain|$p|$row|$latency|buffer $buffer, prefill $prefill|$added|$range|$found|$xruns|$window_s|$startup_xruns|$holds|$note" >> "$rows_file"
+        if [ "$buffer" -le 16 ]; then
+            rig_log "period $p, $row: auxchain buffer $buffer prefill $prefill"
+            run_auxchain "$p" "$buffer" "$prefill" "$hold_s" "$tag"
+            holds=$([ "$found" = 8/8 ] && [ "$xruns" = 0 ] && echo yes || echo no)
+            [ "$found" = 8/8 ] && auxchain_measured=1
+            echo "auxchain|$p|$row|$latency|buffer $buffer, prefill $prefill|$added|$range|$found|$xruns|$window_s|$startup_xruns|$holds|$note" >> "$rows_file"
+        else
+            # [audio] buffer_periods is at most 16: this budget is out of auxchain's reach at this period.
+            echo "auxchain|$p|$row|$latency|prefill $prefill > 14|-|-|-|-|-|-|no|buffer_periods <= 16" >> "$rows_file"
+        fi
         rig_log "period $p, $row: alsaloop -l $latency"
         run_alsaloop "$p" "$latency" "$hold_s" "$tag"
         holds=$([ "$found" = 8/8 ] && [ "$xruns" = 0 ] && [ -z "$note" ] && echo yes || echo no)
@@ -158,7 +158,7 @@ done
 
 rig_table_header "period" "budget" "bridge" "setting" "added frames" "added ms" "min..max" "bursts" "xruns" "over s" "start-up xruns" "holds"
 while IFS='|' read -r -u 3 bridge p row latency setting added range found xruns window startup holds note; do
-    ms=$([ "$added" = "not found" ] && echo - || awk -v f="$added" 'BEGIN {printf "%.2f", f / 48}')
+    ms=$([[ "$added" =~ ^-?[0-9]+$ ]] && awk -v f="$added" 'BEGIN {printf "%.2f", f / 48}' || echo -)
     rig_table_row "$p" "$row $latency" "$bridge" "$setting" "$added" "$ms" "$range" "$found" "$xruns" "$window" "$startup" "$holds${note:+ ($note)}"
 done 3< "$rows_file"
 rig_table_print "auxchain and alsaloop, hw:Loopback,1,0 -> hw:Loopback,0,1, 48 kHz; added latency beyond the direct path ($direct frames); xruns over the measurement and $hold_s s of tone:"
