@@ -49,6 +49,7 @@ public struct PCM: ~Copyable {
     /// Opens non-blocking so a busy device fails at once instead of waiting, then switches to
     /// blocking I/O for the audio loop. The corresponding C function is `snd_pcm_open`.
     public init(name: String, direction: PCMDirection) throws(ALSAError) {
+        _ = PCM.libraryMessagesSilenced
         var pcm: OpaquePointer?
         let code = snd_pcm_open(&pcm, name, direction.cValue, SND_PCM_NONBLOCK)
         guard code >= 0, let pcm else {
@@ -68,6 +69,9 @@ public struct PCM: ~Copyable {
     deinit {
         snd_pcm_close(handle)
     }
+
+    /// Set once per process, before the first open: see `CALSA_silenceLibraryErrors`.
+    private static let libraryMessagesSilenced: Void = CALSA_silenceLibraryErrors()
 
     /// Negotiates interleaved access, format, channels, rate and the period/buffer geometry,
     /// and returns what the device granted. Streams do not start on their own: the caller
@@ -197,10 +201,16 @@ public struct PCM: ~Copyable {
         code == -Int(ENODEV) || code == -Int(ENOTTY) || code == -Int(EBADFD) || code == -Int(ENXIO)
     }
 
-    /// True for the codes `recover` handles: xruns, suspend, interrupted call.
+    /// True for the codes that mean an xrun or a suspend: the stream must be restarted.
     @inline(__always)
     public static func isRecoverable(_ code: Int) -> Bool {
-        code == -Int(EPIPE) || code == -Int(ESTRPIPE) || code == -Int(EINTR)
+        code == -Int(EPIPE) || code == -Int(ESTRPIPE)
+    }
+
+    /// True for a call a signal interrupted: nothing was lost, call again.
+    @inline(__always)
+    public static func isInterrupted(_ code: Int) -> Bool {
+        code == -Int(EINTR) || code == -Int(EAGAIN)
     }
 
     private func check(_ code: Int32, _ operation: String) throws(ALSAError) {
