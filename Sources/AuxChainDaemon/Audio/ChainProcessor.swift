@@ -7,7 +7,8 @@ struct ChainProcessor: PeriodProcessor, ~Copyable {
     private var chain: ProcessingChain
     private let meteredChannels: Int
     private var gate = EngineControls.OutputGate.passing
-    private var jumpsSeen: UInt64 = 0
+    private var gateCommandsSeen: UInt32 = 0
+    private var jumpsSeen: UInt32 = 0
 
     /// Largest period the chain accepts: the config's own upper bound for `period_frames`.
     static let maximumPeriodFrames = 8192
@@ -41,20 +42,25 @@ struct ChainProcessor: PeriodProcessor, ~Copyable {
 
     @inline(__always)
     mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, controls: EngineControls) {
-        let jump = controls.pendingJump
-        if jump.generation != jumpsSeen {
-            jumpsSeen = jump.generation
-            chain.jumpGain(to: jump.gain)
+        let command = controls.currentGainCommand
+        if command.jumps != jumpsSeen {
+            jumpsSeen = command.jumps
+            chain.jumpGain(to: command.gain)
         }
-        chain.setTargetGain(controls.digitalGain)
-        let wanted = controls.gate
-        if wanted != gate {
-            gate = wanted
-            switch wanted {
-            case .holding: chain.holdAudio(lookBackFrames: controls.holdLookBackFrames)
+        // Held at zero for the whole stop, so a late volume command cannot undo the ramp-down.
+        chain.setTargetGain(controls.stopRequested ? 0 : command.gain)
+        let gateCommand = controls.gateCommand
+        if gateCommand.number != gateCommandsSeen {
+            gateCommandsSeen = gateCommand.number
+            switch gateCommand.gate {
+            case .holding:
+                // Already holding means a discard went by unseen: what it dropped is not replayed.
+                if gate == .holding { chain.discardHeldAudio() }
+                chain.holdAudio(lookBackFrames: gateCommand.lookBackFrames)
             case .passing: chain.releaseHeldAudio()
             case .discarding: chain.discardHeldAudio()
             }
+            gate = gateCommand.gate
         }
         let report = chain.process(input: input, output: output, frames: frames)
         if let reading = report.levelReading {

@@ -9,14 +9,11 @@ public final class EngineControls: Sendable {
     /// Maximum channels whose levels are published.
     public static let meteredChannels = 8
 
-    // Control plane → audio thread.
-    private let digitalGainBits = Atomic<UInt32>(Float(0).bitPattern)
-    private let gateRaw = Atomic<UInt8>(OutputGate.passing.rawValue)
-    private let lookBackFrames = Atomic<Int>(0)
+    // Control plane → audio thread. Each is one word, so the audio thread never sees half of a
+    // command: a gain with the number of the last jump, a gate with its look-back and number.
+    private let gainCommand = Atomic<UInt64>(GainCommand(gain: 0, jumps: 0).rawValue)
+    private let gateCommandValue = Atomic<UInt64>(GateCommand(gate: .passing, lookBackFrames: 0, number: 0).rawValue)
     private let stopFlag = Atomic<Bool>(false)
-    /// A gain to take at once (not ramped), numbered so the audio thread sees each request once.
-    private let jumpBits = Atomic<UInt32>(0)
-    private let jumpGeneration = Atomic<UInt64>(0)
 
     // Audio thread → control plane.
     private let appliedGainBits = Atomic<UInt32>(Float(0).bitPattern)
@@ -45,38 +42,82 @@ public final class EngineControls: Sendable {
         case discarding
     }
 
-    // MARK: control plane side
+    /// The digital gain the audio thread should be at, and how many jumps were asked for: a
+    /// jump is taken at once, anything else is ramped to.
+    struct GainCommand: Equatable {
+        var gain: Float
+        var jumps: UInt32
+
+        init(gain: Float, jumps: UInt32) {
+            self.gain = gain
+            self.jumps = jumps
+        }
+
+        init(rawValue: UInt64) {
+            gain = Float(bitPattern: UInt32(truncatingIfNeeded: rawValue))
+            jumps = UInt32(truncatingIfNeeded: rawValue >> 32)
+        }
+
+        var rawValue: UInt64 { UInt64(jumps) << 32 | UInt64(gain.bitPattern) }
+    }
+
+    /// What the pre-roll should do, numbered so that a command the audio thread has not yet
+    /// acted on is never lost behind an equal-looking later one (discard, then hold again).
+    struct GateCommand: Equatable {
+        var gate: OutputGate
+        /// Frames before the hold that the pre-roll keeps (at most 2^32 - 1).
+        var lookBackFrames: Int
+        var number: UInt32
+
+        init(gate: OutputGate, lookBackFrames: Int, number: UInt32) {
+            self.gate = gate
+            self.lookBackFrames = lookBackFrames
+            self.number = number
+        }
+
+        init(rawValue: UInt64) {
+            lookBackFrames = Int(UInt32(truncatingIfNeeded: rawValue))
+            gate = OutputGate(rawValue: UInt8(truncatingIfNeeded: rawValue >> 32)) ?? .passing
+            number = UInt32(truncatingIfNeeded: rawValue >> 40)
+        }
+
+        var rawValue: UInt64 {
+            UInt64(number & 0xFF_FFFF) << 40 | UInt64(gate.rawValue) << 32 | UInt64(UInt32(clamping: lookBackFrames))
+        }
+    }
+
+    // MARK: control plane side (one writer: the controller)
 
     /// The linear gain the digital stage ramps to (volume, mute and power ramps folded in).
     public var digitalGain: Float {
-        get { Float(bitPattern: digitalGainBits.load(ordering: .relaxed)) }
-        set { digitalGainBits.store(newValue.bitPattern, ordering: .relaxed) }
-    }
-
-    public var gate: OutputGate { OutputGate(rawValue: gateRaw.load(ordering: .acquiring)) ?? .passing }
-
-    /// Frames before the hold that the pre-roll keeps: what passed while the detector and the
-    /// control plane were deciding.
-    public var holdLookBackFrames: Int { lookBackFrames.load(ordering: .acquiring) }
-
-    public func setGate(_ gate: OutputGate, lookBackFrames frames: Int = 0) {
-        lookBackFrames.store(frames, ordering: .relaxed)
-        gateRaw.store(gate.rawValue, ordering: .releasing)
+        get { GainCommand(rawValue: gainCommand.load(ordering: .relaxed)).gain }
+        set {
+            var command = GainCommand(rawValue: gainCommand.load(ordering: .relaxed))
+            command.gain = newValue
+            gainCommand.store(command.rawValue, ordering: .releasing)
+        }
     }
 
     /// Sets the digital gain at once, without a ramp: the moment a hardware attenuator's step
     /// takes effect, so the two stages' sum does not move.
     public func jump(to gain: Float) {
-        digitalGain = gain
-        jumpBits.store(gain.bitPattern, ordering: .relaxed)
-        jumpGeneration.add(1, ordering: .releasing)
+        var command = GainCommand(rawValue: gainCommand.load(ordering: .relaxed))
+        command.gain = gain
+        command.jumps &+= 1
+        gainCommand.store(command.rawValue, ordering: .releasing)
     }
 
-    /// The latest jump request: its number and gain.
-    @inline(__always) var pendingJump: (generation: UInt64, gain: Float) {
-        let generation = jumpGeneration.load(ordering: .acquiring)
-        return (generation, Float(bitPattern: jumpBits.load(ordering: .relaxed)))
+    public var gate: OutputGate { gateCommand.gate }
+
+    public func setGate(_ gate: OutputGate, lookBackFrames frames: Int = 0) {
+        let number = GateCommand(rawValue: gateCommandValue.load(ordering: .relaxed)).number &+ 1
+        gateCommandValue.store(GateCommand(gate: gate, lookBackFrames: frames, number: number).rawValue, ordering: .releasing)
     }
+
+    // MARK: audio thread side: commands
+
+    @inline(__always) var currentGainCommand: GainCommand { GainCommand(rawValue: gainCommand.load(ordering: .acquiring)) }
+    @inline(__always) var gateCommand: GateCommand { GateCommand(rawValue: gateCommandValue.load(ordering: .acquiring)) }
 
     public func requestStop() { stopFlag.store(true, ordering: .releasing) }
     public var stopRequested: Bool { stopFlag.load(ordering: .acquiring) }
@@ -112,6 +153,12 @@ public final class EngineControls: Sendable {
 
     func setRunning(_ running: Bool, latencyFrames: Int) {
         latencyFramesValue.store(latencyFrames, ordering: .relaxed)
+        if !running {
+            // Closed devices carry no signal and play nothing: the control plane must not keep
+            // the speaker on for a signal last seen before a device went away.
+            signalFlag.store(false, ordering: .relaxed)
+            appliedGainBits.store(Float(0).bitPattern, ordering: .relaxed)
+        }
         runningFlag.store(running, ordering: .releasing)
     }
 
@@ -131,7 +178,7 @@ public final class EngineControls: Sendable {
     public var preRollBacklogFrames: Int { backlogFrames.load(ordering: .relaxed) }
     public var droppedQuiet: UInt64 { droppedQuietFrames.load(ordering: .relaxed) }
     public var isRunning: Bool { runningFlag.load(ordering: .acquiring) }
-    /// The engine's own added latency (capture period plus prefill), in frames.
+    /// The engine's own added latency (the prefill), in frames; 0 while the devices are closed.
     public var latencyFrames: Int { latencyFramesValue.load(ordering: .relaxed) }
 
     public func level(channel: Int) -> (peakDBFS: Float, rmsDBFS: Float) {
