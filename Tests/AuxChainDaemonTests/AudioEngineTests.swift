@@ -155,6 +155,56 @@ import Testing
         #expect(int16s(result.output).suffix(50).allSatisfy { $0 == 5000 })
     }
 
+    /// An engine over file PCMs with the geometry given; nothing started.
+    private func engine(capture: String, playback: String, bufferPeriods: Int, frames: Int?) -> AudioEngine<ChainProcessor> {
+        let parameters = PCMParameters(format: .s16LE, rate: 48000, channels: 2, periodFrames: Self.period, bufferFrames: Self.period * bufferPeriods)
+        var audio = AudioSettings()
+        audio.periodFrames = Self.period
+        return AudioEngine(
+            settings: EngineSettings(
+                capture: capture, playback: playback, captureParameters: parameters, playbackParameters: parameters,
+                prefillPeriods: Self.prefill, realtimePriority: 0, frameLimit: frames),
+            processor: ChainProcessor(audio: audio, volume: VolumeSettings(), power: PowerSettings(), preRollFrames: 0),
+            controls: EngineControls(), logger: Logger(label: "test"))
+    }
+
+    @Test func aRunForADurationEndsAfterThatLongEvenIfADeviceNeverAppears() async throws {
+        let folder = FilePCMConfig.temporaryFolder()
+        let engine = engine(
+            capture: "auxchain_no_such_pcm", playback: FilePCMConfig.playback(folder.appendingPathComponent("out.raw")),
+            bufferPeriods: 4, frames: 4800)
+        let started = ContinuousClock.now
+        engine.start()
+        // Not waited on for ever: a run that does not end is stopped after 10 s, and fails.
+        let stopper = Task {
+            try? await Task.sleep(for: .seconds(10))
+            engine.controls.requestStop()
+        }
+        let ended = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: engine.wait()) }
+        }
+        stopper.cancel()
+        #expect(ended == .reachedFrameLimit)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func aPrefillThatDoesNotFitThePlaybackBufferIsRefused() throws {
+        let folder = FilePCMConfig.temporaryFolder()
+        let input = folder.appendingPathComponent("in.raw")
+        try bytes([Int16](repeating: 0, count: 4096)).write(to: input)
+        // Two periods of buffer cannot hold two of prefill and the period written after them.
+        let engine = engine(
+            capture: FilePCMConfig.capture(input), playback: FilePCMConfig.playback(folder.appendingPathComponent("out.raw")),
+            bufferPeriods: 2, frames: 1024)
+        engine.start()
+        guard case .configurationRefused(let message) = engine.wait() else {
+            Issue.record("a prefill of 2 periods ran in a buffer of 2")
+            return
+        }
+        #expect(message.contains("prefill_periods"))
+        #expect(message.contains("buffer_periods"))
+    }
+
     @Test func aRefusedFormatEndsTheRunAsAConfigurationProblem() throws {
         let result = try run(
             input: bytes([Int16](repeating: 0, count: 128)), captureFormat: .float32, captureChannels: 2,

@@ -68,8 +68,8 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
 
     /// Starts the audio thread. Returns at once.
     public func start() {
-        let thread = RealtimeThread(priority: settings.realtimePriority) { [self] in
-            outcomeBox.value = runThread()
+        let thread = RealtimeThread(priority: settings.realtimePriority) { [self] isRealtime in
+            outcomeBox.value = runThread(isRealtime: isRealtime)
         }
         threadBox.thread = thread
     }
@@ -91,8 +91,8 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
 
     // MARK: the audio thread
 
-    private func runThread() -> EngineOutcome {
-        if settings.realtimePriority > 0, !(threadBox.thread?.isRealtime ?? false) {
+    private func runThread(isRealtime: Bool) -> EngineOutcome {
+        if settings.realtimePriority > 0, !isRealtime {
             logger.warning(
                 "audio thread runs without real-time priority; grant it with LimitRTPRIO (the systemd unit does) or run as root",
                 metadata: ["audio.priority": "\(settings.realtimePriority)"])
@@ -100,7 +100,12 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
         var backoff = Duration.milliseconds(100)
         var waitingFor: String?
         var framesDone = 0
+        // A run for a set duration ends after that long even if a device never appears.
+        let giveUpAt = settings.frameLimit.map { limit in
+            ContinuousClock.now + .nanoseconds(Int64(limit) * 1_000_000_000 / Int64(settings.captureParameters.rate))
+        }
         while !controls.stopRequested {
+            if let giveUpAt, ContinuousClock.now >= giveUpAt { return .reachedFrameLimit }
             let opened: OpenStreams
             do {
                 opened = try openDevices()
@@ -129,9 +134,13 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
             controls.setRunning(false, latencyFrames: 0)
             switch ending {
             case .deviceGone(let name):
-                logger.warning("ALSA device '\(name)' disappeared; closing both streams and waiting for it", metadata: ["alsa.device": "\(name)"])
+                let present = DeviceCatalog.pcmNames(direction: name == settings.capture ? .capture : .playback)
+                logger.warning(
+                    "ALSA device '\(name)' disappeared; closing both streams and waiting for it to come back",
+                    metadata: ["alsa.device": "\(name)", "alsa.present": "\(present.joined(separator: ", "))"])
                 waitingFor = name
             case .finished(let outcome):
+                logger.info("audio stopped; both devices closed", metadata: ["audio.outcome": "\(outcome)"])
                 return outcome
             }
         }
@@ -155,6 +164,15 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
         let captureParameters = streams.capture.granted!
         let playbackParameters = streams.playback.granted!
         let period = captureParameters.periodFrames
+        // Each period is written whole after the prefill, so the playback buffer must hold both;
+        // otherwise the prefill would be cut short and the latency would not be what is reported.
+        let needed = period * (settings.prefillPeriods + 1)
+        guard playbackParameters.bufferFrames >= needed else {
+            return .finished(.configurationRefused(
+                "ALSA device '\(settings.playback)' granted a buffer of \(playbackParameters.bufferFrames) frames, less than "
+                    + "prefill_periods + 1 = \(settings.prefillPeriods + 1) periods of \(period) frames (\(needed)); "
+                    + "raise [audio] buffer_periods or lower prefill_periods"))
+        }
         let inputBytes = UnsafeMutableRawPointer.allocate(byteCount: period * captureParameters.bytesPerFrame, alignment: 16)
         let outputBytes = UnsafeMutableRawPointer.allocate(byteCount: period * playbackParameters.bytesPerFrame, alignment: 16)
         let silence = UnsafeMutableRawPointer.allocate(byteCount: period * playbackParameters.bytesPerFrame, alignment: 16)
@@ -166,12 +184,16 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
         }
         processorBox.withProcessor { $0.prepare(capture: captureParameters, playback: playbackParameters, controls: controls) }
 
-        let latency = period * (settings.prefillPeriods + 1)
+        // A frame captured at time t is read at the end of its period, when the prefill has
+        // drained by that period: it is played prefill periods after it was captured.
+        let latency = period * settings.prefillPeriods
         logger.info(
             "audio running: capture '\(settings.capture)' \(captureParameters), playback '\(settings.playback)' \(playbackParameters); added latency \(latency) frames (\(formatMilliseconds(frames: latency, rate: captureParameters.rate)))",
             metadata: ["alsa.capture": "\(settings.capture)", "alsa.playback": "\(settings.playback)"])
 
         var stopping = false
+        // Once silent, the periods still queued (the fade's tail) must play before the close.
+        var flushPeriodsLeft = settings.prefillPeriods + 1
         var deadline = ContinuousClock.now
         let periodDuration = Duration.nanoseconds(Int64(period) * 1_000_000_000 / Int64(captureParameters.rate))
 
@@ -181,9 +203,10 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
         while true {
             if let limit = settings.frameLimit, framesDone >= limit { return .finished(.reachedFrameLimit) }
             if controls.stopRequested { stopping = true }
-            // Held at zero every period while stopping, so a late volume command cannot undo the ramp-down.
-            if stopping { controls.digitalGain = 0 }
-            if stopping, processorBox.isSilent { return .finished(.stopped) }
+            if stopping, processorBox.isSilent {
+                if flushPeriodsLeft == 0 { return .finished(.stopped) }
+                flushPeriodsLeft -= 1
+            }
 
             let frames = settings.frameLimit.map { min(period, $0 - framesDone) } ?? period
             var got = 0
@@ -192,6 +215,8 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
                 let result = streams.capture.read(into: inputBytes + got * captureParameters.bytesPerFrame, frames: frames - got)
                 if result >= 0 {
                     got += result
+                } else if PCM.isInterrupted(result) {
+                    continue
                 } else if PCM.isRecoverable(result) {
                     xrun = true
                     break
@@ -212,6 +237,8 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
                 let result = streams.playback.write(from: outputBytes + put * playbackParameters.bytesPerFrame, frames: frames - put)
                 if result >= 0 {
                     put += result
+                } else if PCM.isInterrupted(result) {
+                    continue
                 } else if PCM.isRecoverable(result) {
                     xrun = true
                     break
