@@ -82,8 +82,9 @@ public enum Daemon {
                 preRollFrames: Controller.preRollFrames(power: config.power, ramp: config.volume.ramp, rate: audio.rate, periodFrames: audio.periodFrames)),
             controls: controls, logger: logger)
 
-        // Started in this order, shut down in reverse: the audio ramps down and stops first, then
-        // the controller switches the relay off and saves the state, then the socket closes.
+        // Started in this order, shut down in reverse: the controller ramps the audio down,
+        // switches the relay off and saves the state while the audio still runs; then the audio
+        // stops and its devices close, with the speaker already off; then the socket closes.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let timeline = options.timeline {
             let printer = TimelinePrinter(settings: timeline, controls: controls, rate: audio.rate)
@@ -102,8 +103,8 @@ public enum Daemon {
             }
             services.append(.init(service: watcher, serviceName: "inputs"))
         }
-        services.append(.init(service: ControllerService(controller: controller, controls: controls, server: server), serviceName: "controller"))
         services.append(.init(service: AudioService(engine: engine), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "audio"))
+        services.append(.init(service: ControllerService(controller: controller, controls: controls, server: server), serviceName: "controller"))
         let systemd = SystemdService(controls: controls, logger: logger)
         if let systemd {
             services.append(.init(service: systemd, serviceName: "systemd"))

@@ -30,6 +30,11 @@ extension AuxChain {
         @Flag(help: "Pace the audio loop by the wall clock: for file or null PCMs that no hardware clocks.")
         var paced = false
 
+        @Option(help: ArgumentHelp(
+            "How much to log to stderr: trace, debug, info, notice, warning, error or critical.",
+            discussion: "The default is info, and warning with --simulate, whose timeline tells the story on stdout."))
+        var logLevel: Logger.Level?
+
         func validate() throws {
             if !simulate, config == nil {
                 throw ValidationError("give --config FILE, or --simulate to run without a sound card")
@@ -38,7 +43,7 @@ extension AuxChain {
 
         func run() async throws {
             // The simulation narrates on stdout; its log keeps to warnings and errors.
-            let logger = makeLogger(level: simulate ? .warning : .info)
+            let logger = makeLogger(level: logLevel ?? (simulate ? .warning : .info))
             var settings = AuxChainConfig()
             if let config {
                 do {
@@ -70,3 +75,5 @@ extension AuxChain {
         }
     }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -4,6 +4,7 @@ import Foundation
 import GPIO
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 @testable import AuxChainDaemon
@@ -111,5 +112,165 @@ import Testing
         await controller.handle(PowerEvent.triggerLow)
         await controller.start()
         #expect(await controller.powerStatus.mode == .auto)
+    }
+}
+
+/// The audio thread as the controller sees it, on a thread of its own: every millisecond a
+/// "period" that takes the gain command (a jump at once, a ramp target at once too: faster than
+/// the real chain, so the harder case) and reports it, stamped on the GPIO clock. What it sets is
+/// heard `latency` later.
+final class StandInAudioThread: @unchecked Sendable {
+    let controls: EngineControls
+    let latency = Duration.milliseconds(2)
+    private let clock = MonotonicGPIOClock()
+    private let gains = Mutex<[(time: Duration, gain: Float)]>([])
+    private let stopped = Atomic<Bool>(false)
+    private var thread: Thread?
+
+    init(controls: EngineControls) {
+        self.controls = controls
+        controls.setRunning(true, latencyFrames: 96)  // 2 ms at 48 kHz
+        let thread = Thread { [self] in
+            while !stopped.load(ordering: .relaxed) {
+                let gain = controls.currentGainCommand.gain
+                gains.withLock { $0.append((clock.now, gain)) }
+                controls.publish(appliedGain: gain, signal: false, clipped: 0, backlog: 0)
+                controls.countPeriod(frames: 48)
+                Thread.sleep(forTimeInterval: 0.001)
+            }
+        }
+        self.thread = thread
+        thread.start()
+    }
+
+    func stop() { stopped.store(true, ordering: .relaxed) }
+
+    /// The digital gain heard at `time`, in dB.
+    func heardDigitalDB(at time: Duration) -> Double {
+        let set = gains.withLock { $0.last { $0.time <= time - latency }?.gain } ?? 0
+        return Double(Decibels.gainDB(fromLinear: set))
+    }
+}
+
+@Suite struct ControllerHardwareSwapTests {
+    private let logger = Logger(label: "controller-test", factory: { _ in SwiftLogNoOpLogHandler() })
+    static let ladderLines: [UInt32] = [5, 6, 12, 13, 16, 26]
+    static let settle = Duration.milliseconds(3)
+
+    /// The ladder's gain at `time`, pessimistically: a pad taken out is gone the moment its line
+    /// is written, a pad put in counts only once its relay has had `settle` to close.
+    static func ladderDB(at time: Duration, changes: [OutputChange]) -> Double {
+        var attenuation = 0.0
+        for (bit, offset) in ladderLines.enumerated() {
+            let writes = changes.filter { $0.offset.rawValue == offset }
+            let padIn = writes.last { change in
+                change.value == .active ? change.time + settle <= time : change.time <= time
+            }?.value == .active
+            if padIn { attenuation += Double(1 << bit) }
+        }
+        return -attenuation
+    }
+
+    @Test func acrossLadderStepsTheTotalIsNeverLouderThanTheLouderEnd() async throws {
+        let chip = SimulatedChip(lineCount: 28)
+        var config = AuxChainConfig()
+        config.gpio.board = .pi4
+        config.power.mode = .on
+        config.power.settle = .zero
+        config.power.minimumOff = .zero
+        config.volume.safeStartPercent = 100
+        config.volume.ramp = .milliseconds(5)
+        config.attenuator = .relayLadder(lines: Self.ladderLines.map { .offset(Int($0)) }, stepDB: 1, settle: Self.settle)
+        config.audio.periodFrames = 48
+        config.audio.prefillPeriods = 2
+        let controls = EngineControls()
+        let audio = StandInAudioThread(controls: controls)
+        defer { audio.stop() }
+        let stage = try #require(try await AttenuatorStage(settings: config.attenuator, chip: chip, logger: logger))
+        let controller = Controller(config: config, saved: nil, store: nil, controls: controls, relay: nil, attenuator: stage, logger: logger)
+        await controller.start()
+        let client = ClientInfo(id: 1, credentials: PeerCredentials(processID: 1, userID: 0, groupID: 0), userName: nil)
+        let clock = MonotonicGPIOClock()
+
+        // The speaker on and at the start level (0 dB: the ladder open, the digital stage at unity).
+        let poweredUp = ContinuousClock.now + .seconds(5)
+        while await controller.powerStatus.state != .on || audio.heardDigitalDB(at: clock.now) != 0, ContinuousClock.now < poweredUp {
+            try await Task.sleep(for: .milliseconds(5))
+            await controller.poll()
+        }
+        try #require(await controller.powerStatus.state == .on)
+
+        // Louder and quieter moves, across one step and many, with residuals on both sides.
+        var previousDB = 0.0
+        for targetDB in [-20.5, -7.25, -40.0, -39.2, -40.9, -3.0, -3.5] {
+            let startedAt = clock.now
+            _ = await controller.handle(.volume(.gainDB(targetDB)), client: client)
+            let deadline = ContinuousClock.now + .seconds(5)
+            var settled = false
+            while !settled, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+                await controller.poll()
+                let now = clock.now
+                settled = abs(Self.ladderDB(at: now, changes: chip.outputChanges) + audio.heardDigitalDB(at: now) - targetDB) < 0.01
+            }
+            try #require(settled, "\(targetDB) dB was never reached")
+            try await Task.sleep(for: .milliseconds(20))
+            let endedAt = clock.now
+
+            let louderEnd = max(previousDB, targetDB)
+            let changes = chip.outputChanges
+            var time = startedAt
+            var loudest = -Double.infinity
+            while time <= endedAt {
+                loudest = max(loudest, Self.ladderDB(at: time, changes: changes) + audio.heardDigitalDB(at: time))
+                time += .microseconds(100)
+            }
+            #expect(loudest <= louderEnd + 0.01, "\(previousDB) → \(targetDB) dB reached \(loudest) dB")
+            previousDB = targetDB
+        }
+        await controller.shutDown()
+    }
+}
+
+@Suite struct ControllerDeviceLossTests {
+    private let logger = Logger(label: "controller-test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    @Test func aDeviceThatGoesAwayMidSongCountsAsSilenceAndTheSpeakerGoesOffAfterTheOffDelay() async throws {
+        let chip = SimulatedChip(lineCount: 28)
+        var config = AuxChainConfig()
+        config.power.mode = .auto
+        config.power.settle = .zero
+        config.power.minimumOn = .zero
+        config.power.minimumOff = .zero
+        config.power.offDelay = .milliseconds(200)
+        config.power.relay = OutputLineSettings(line: .offset(17), activeLow: true)
+        let controls = EngineControls()
+        let relay = try GPIOSetup.requestRelay(config.power.relay!, on: chip)
+        let controller = Controller(config: config, saved: nil, store: nil, controls: controls, relay: relay, logger: logger)
+        await controller.start()
+
+        // Music playing: the engine runs and reports a signal.
+        controls.setRunning(true, latencyFrames: 512)
+        controls.publish(appliedGain: 0, signal: true, clipped: 0, backlog: 0)
+        try await poll(controller, until: { await controller.isRelayOn })
+        controls.publish(appliedGain: 1, signal: true, clipped: 0, backlog: 0)
+
+        // The USB dongle is pulled: the engine closes both streams; its last report said "signal".
+        controls.setRunning(false, latencyFrames: 0)
+        let lost = ContinuousClock.now
+        try await poll(controller, until: { await !controller.isRelayOn })
+        #expect(ContinuousClock.now - lost >= .milliseconds(200), "off after the off delay, not at once")
+        #expect(chip.level(of: 17) == .high, "relay released (active-low)")
+        #expect(controls.gate == .discarding, "audio delayed for a speaker now off is dropped")
+    }
+
+    private func poll(_ controller: Controller, until condition: @Sendable () async -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            await controller.poll()
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        Issue.record("condition not met in 5 s")
     }
 }

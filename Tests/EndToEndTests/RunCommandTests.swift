@@ -41,8 +41,45 @@ import Testing
         let middle = played[(prefill + 48000)..<(prefill + 48000 + 9600)]
         let peak = middle.map { abs(Int($0)) }.max() ?? 0
         #expect(peak > 100 && peak <= 16384, "peak \(peak)")
-        // Stopped by a ramp, not a cut: the last frames are silent.
-        #expect(played.suffix(32).allSatisfy { abs(Int($0)) <= 1 }, "tail: \(played.suffix(8))")
+        // Stopped by a ramp, not a cut, and the ramp's end was played out before the devices
+        // closed: the prefill and the period after it, still queued when the gain reached zero,
+        // are silence.
+        let flushed = (2 + 1) * 256 * 2
+        #expect(played.suffix(flushed).allSatisfy { $0 == 0 }, "tail: \(played.suffix(flushed).filter { $0 != 0 }.count) samples not silent")
+        #expect(result.stderr.contains("audio stopped; both devices closed"))
+    }
+
+    @Test func sigtermSwitchesTheSpeakerOffBeforeTheAudioDevicesClose() throws {
+        let folder = FilePCMConfig.temporaryFolder()
+        let file = folder.appendingPathComponent("on.toml")
+        // The speaker forced on, with a short warm-up, so it is surely on when the stop comes.
+        try "[power]\nmode = \"on\"\nsettle_ms = 100\nmin_off_s = 0\noff_delay_s = 5\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let running = try BuiltBinary.Running([
+            "run", "--simulate", "--config", file.path, "--log-level", "info",
+            "--output", folder.appendingPathComponent("speaker.wav").path,
+        ])
+        let socket = "/tmp/auxchain-simulate-\(running.process.processIdentifier)/control.sock"
+        var speakerOn = false
+        let deadline = Date().addingTimeInterval(30)
+        while !speakerOn, running.process.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+            let status = try BuiltBinary.run(["status", "--json", "--socket", socket])
+            speakerOn = status.status == 0 && status.stdout.contains("\"state\":\"on\"")
+        }
+        try #require(speakerOn, "the simulated speaker never came on")
+        running.signal(SIGTERM)
+        let result = running.finish()
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+
+        // The relay drops (after the ramp-down) while the audio still runs; only then do the
+        // devices close, so closing them cannot thump through a powered speaker.
+        let relayOff = try #require(result.stderr.range(of: "speaker power: off"), "stderr: \(result.stderr)")
+        let audioStopped = try #require(result.stderr.range(of: "audio stopped; both devices closed"), "stderr: \(result.stderr)")
+        #expect(relayOff.lowerBound < audioStopped.lowerBound)
+        let cooling = try #require(result.stderr.range(of: "speaker power: cooling"))
+        #expect(cooling.lowerBound < relayOff.lowerBound, "ramped down first")
+        #expect(result.stdout.contains("relay  □ OFF — speaker unpowered"))
     }
 
     @Test func aMissingConfigExitsWithEXConfigAndSaysHowToMakeOne() throws {

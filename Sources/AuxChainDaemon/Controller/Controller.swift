@@ -1,5 +1,6 @@
 import AuxChainCore
 import AuxChainDSP
+import Dispatch
 import GPIO
 import Logging
 
@@ -15,8 +16,8 @@ public actor Controller {
     let relay: (any OutputLine)?
     /// The hardware attenuator, when there is one: coarse steps, with the digital stage as residual.
     let attenuator: AttenuatorStage?
-    /// Capture to output, in the engine's own terms: a digital change is heard this much later.
-    private let outputLatency: Duration
+    /// The engine's latency from the config, until the running engine reports what it was granted.
+    private let configuredLatencyFrames: Int
     let identity: Identity
     let logger: Logger
     private let store: StateStore?
@@ -34,6 +35,11 @@ public actor Controller {
     /// The volume track's digital gain, linear.
     private var volumeGain: Float = 0
     private var awaitingRamp: GainRampDirection?
+    /// When the end of a finished ramp-down reaches the speaker: the relay waits for it.
+    private var rampDownHeardAt: Duration?
+    /// Volume transitions that move the attenuator, carried out one after another.
+    private var volumeMoves: Task<Void, Never>?
+    private var isStopping = false
     private var awaitingBacklog = false
     /// The pre-roll's dropped-frame count when the last hold was released.
     private var droppedAtRelease: UInt64 = 0
@@ -58,14 +64,16 @@ public actor Controller {
         let power = config.power
         let periodFrames = config.audio.periodFrames
         let rate = config.audio.rate
-        sequencer = PowerSequencer(timing: .init(power, ramp: config.volume.ramp), mode: saved?.powerMode ?? power.mode)
+        configuredLatencyFrames = periodFrames * config.audio.prefillPeriods
+        let configuredLatency = Duration.nanoseconds(Int64(configuredLatencyFrames) * 1_000_000_000 / Int64(rate))
+        // A ramp-down is over when its end has played out, the engine's latency after it was computed.
+        sequencer = PowerSequencer(timing: .init(power, ramp: config.volume.ramp + configuredLatency), mode: saved?.powerMode ?? power.mode)
         volume = VolumeTrack(
             settings: config.volume, saved: saved.map { SavedVolume(percent: $0.volumePercent, muted: $0.muted) },
             attenuator: attenuator?.steps)
         self.controls = controls
         self.relay = relay
         self.attenuator = attenuator
-        outputLatency = .nanoseconds(Int64(periodFrames * (config.audio.prefillPeriods + 1)) * 1_000_000_000 / Int64(rate))
         self.store = store
         self.logger = logger
         identity = Identity(
@@ -95,6 +103,13 @@ public actor Controller {
     }
 
     var now: Duration { origin.duration(to: .now) }
+
+    /// Capture to output: a digital change is heard this much after the audio thread applies it.
+    /// The running engine's figure (its granted period), else the config's.
+    var outputLatency: Duration {
+        let frames = controls.latencyFrames > 0 ? controls.latencyFrames : configuredLatencyFrames
+        return .nanoseconds(Int64(frames) * 1_000_000_000 / Int64(identity.rate))
+    }
 
     /// Switches the relay off (the safe state) and lets the sequencer decide from there.
     /// Idempotent: services start concurrently, so whichever reaches the controller first (an
@@ -134,9 +149,19 @@ public actor Controller {
         if let direction = awaitingRamp {
             let applied = controls.appliedGain
             let target = controls.digitalGain
-            if (direction == .down && applied == 0) || (direction == .up && applied == target) {
+            if direction == .up, applied == target {
                 awaitingRamp = nil
-                apply(sequencer.handle(.rampFinished(direction), at: now))
+                apply(sequencer.handle(.rampFinished(.up), at: now))
+            } else if direction == .down, applied == 0 {
+                // The relay drops only once the fade's last samples have played, not when they
+                // were computed: they are still queued in the playback buffer.
+                let heardAt = rampDownHeardAt ?? now + (controls.isRunning ? outputLatency : .zero)
+                rampDownHeardAt = heardAt
+                if now >= heardAt {
+                    awaitingRamp = nil
+                    rampDownHeardAt = nil
+                    apply(sequencer.handle(.rampFinished(.down), at: now))
+                }
             }
         }
         if awaitingBacklog, controls.preRollBacklogFrames == 0 {
@@ -163,44 +188,42 @@ public actor Controller {
     /// audio thread has already stopped and cannot report the ramp, after the ramp limit).
     public func shutDown() async {
         start()
+        isStopping = true
         apply(sequencer.handle(.stopRequested, at: now))
         while !sequencer.hasStopped {
-            try? await Task.sleep(for: Self.pollInterval)
+            await Self.pause(Self.pollInterval)
             poll()
         }
         awaitingRamp = nil
+        await volumeMoves?.value
         await attenuator?.shutDown()
         await flushSave()
     }
 
+    /// Sleeps even in a cancelled task: the stop sequence must keep its timing when the service
+    /// group has cancelled everything, rather than spin.
+    static func pause(_ duration: Duration) async {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(duration.seconds * 1e9))) {
+                continuation.resume()
+            }
+        }
+    }
+
     /// Carries out the volume track's transitions, then publishes and (later) saves the target.
     func applyVolume(save: Bool = true) {
-        let start = now
-        if let transition = volume.nextTransition(at: start) {
-            // The transition's actions, each at the moment it must be made, kept in the planned
-            // order: a louder move's jump and the ramp after it fall on the same instant.
-            var actions: [(time: Duration, action: VolumeAction)] = []
-            for step in transition.steps {
-                switch step.action {
-                case .rampDigital(let gainDB):
-                    // A digital change is heard the engine's latency after it is made.
-                    actions.append((start + step.at - outputLatency, .digital(gainDB, jump: false)))
-                case .switchHardware(let hardwareDB, let digitalDB):
-                    guard let attenuator else { break }
-                    actions.append((start + step.commandTime(switchingLatency: attenuator.steps.switchingLatency), .hardware(hardwareDB)))
-                    actions.append((start + step.at - outputLatency, .digital(digitalDB, jump: true)))
+        if let transition = volume.nextTransition(at: now) {
+            if let attenuator {
+                // One transition at a time: each waits for the hardware and the audio thread.
+                let previous = volumeMoves
+                let started = now
+                volumeMoves = Task {
+                    await previous?.value
+                    await self.carryOut(transition, startedAt: started, on: attenuator)
                 }
-            }
-            let ordered = actions.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
-            if attenuator == nil, ordered.allSatisfy({ $0.time <= start }) {
-                for entry in ordered { perform(entry.action) }
             } else {
-                let origin = origin
-                Task {
-                    for entry in ordered {
-                        try? await Task.sleep(until: origin + entry.time, clock: .continuous)
-                        await self.performLater(entry.action)
-                    }
+                for step in transition.steps {
+                    if case .rampDigital(let gainDB) = step.action { setDigital(gainDB, jump: false) }
                 }
             }
             emit(.volume(volumeReport))
@@ -208,34 +231,72 @@ public actor Controller {
         if save { scheduleSave() }
     }
 
-    enum VolumeAction: Sendable {
-        case digital(Double, jump: Bool)
-        case hardware(Double)
-    }
-
-    private func perform(_ action: VolumeAction) {
-        switch action {
-        case .digital(let gainDB, let jump):
-            volumeGain = Decibels.linearGain(fromDB: Float(gainDB))
-            if jump {
-                controls.jump(to: volumeGain * powerGain)
-            } else {
-                controls.digitalGain = volumeGain * powerGain
+    /// Plays a transition across both stages so the total is never louder than the louder of
+    /// its ends, whatever the timing: the digital stage is heard a period or two late at worst,
+    /// the attenuator may take up to its switching latency, so each swap puts the quieter stage
+    /// in first and the louder one only once the quieter is in effect. The price is a dip of one
+    /// hardware step for about the engine's latency.
+    private func carryOut(_ transition: VolumeTransition, startedAt started: Duration, on attenuator: AttenuatorStage) async {
+        let switching = attenuator.steps.switchingLatency
+        for step in transition.steps {
+            guard !isStopping else { return }
+            switch step.action {
+            case .rampDigital(let gainDB):
+                setDigital(gainDB, jump: false)
+            case .switchHardware(let hardwareDB, let digitalDB):
+                if hardwareDB > transition.from.hardwareDB {
+                    // Louder hardware: the digital stage drops first, and the attenuator rises
+                    // only once that drop has reached the speaker.
+                    setDigital(digitalDB, jump: true)
+                    await waitUntilDigitalChangeIsHeard()
+                    _ = await moveAndSettle(attenuator, to: hardwareDB, switching: switching)
+                } else {
+                    // Quieter hardware: the ramp to the new total on the old step plays out, the
+                    // attenuator drops, and only then does the digital stage rise by the step.
+                    let rampHeard = started + volume.settings.ramp + outputLatency
+                    await Self.pause(max(.zero, max(started + step.at, rampHeard) - switching - now))
+                    if await moveAndSettle(attenuator, to: hardwareDB, switching: switching) {
+                        setDigital(digitalDB, jump: true)
+                    }
+                }
             }
-        case .hardware:
-            break  // only from performLater: a move waits for the attenuator
         }
     }
 
-    private func performLater(_ action: VolumeAction) async {
-        guard case .hardware(let levelDB) = action, let attenuator else {
-            perform(action)
-            return
-        }
+    /// Moves the attenuator and returns once the new step is surely in effect: its switching
+    /// latency after the first write. False when the move failed (the step is then unknown, and
+    /// the digital stage stays where it is, the quieter side).
+    private func moveAndSettle(_ attenuator: AttenuatorStage, to levelDB: Double, switching: Duration) async -> Bool {
         do {
-            try await attenuator.moveTo(levelDB: levelDB)
+            let took = try await attenuator.moveTo(levelDB: levelDB)
+            let firstWrite = now - took
+            await Self.pause(max(.zero, firstWrite + switching - now))
+            return true
         } catch {
-            logger.error("attenuator: \(error)")
+            if !isStopping { logger.error("attenuator: \(error)") }
+            return false
+        }
+    }
+
+    /// Returns once a digital gain set before the call has been applied by the audio thread and
+    /// played out; at once when no audio runs.
+    private func waitUntilDigitalChangeIsHeard() async {
+        guard controls.isRunning else { return }
+        // The period under way may have read the gain before it changed; the one after did not.
+        let applied = controls.periods + 2
+        let deadline = now + .milliseconds(500)
+        while controls.isRunning, controls.periods < applied, now < deadline {
+            await Self.pause(.milliseconds(1))
+        }
+        await Self.pause(outputLatency)
+    }
+
+    private func setDigital(_ gainDB: Double, jump: Bool) {
+        volumeGain = Decibels.linearGain(fromDB: Float(gainDB))
+        if jump {
+            controls.jump(to: volumeGain * powerGain)
+        } else {
+            controls.digitalGain = volumeGain * powerGain
         }
     }
 
@@ -302,6 +363,9 @@ public actor Controller {
                 setRelay(true)
             case .relayOff:
                 setRelay(false)
+                // Audio still delayed from the last warm-up is not worth keeping for a speaker
+                // that is off; the next warm-up then starts from the look-back alone.
+                controls.setGate(.discarding)
             case .holdAudio:
                 controls.setGate(.holding, lookBackFrames: lookBackFrames)
                 emit(.audioHeld)

@@ -31,8 +31,10 @@ final class ControllerService: Service, Sendable {
                 try? await Task.sleep(for: Controller.pollInterval)
             }
         }
-        // Fail-safe order: ramp down, relay off, and only then let the audio stop.
-        await controller.shutDown()
+        // Fail-safe order: ramp down, relay off, and only then let the audio stop. In a task of
+        // its own, which the service group's cancellation (a failed service) does not reach.
+        let controller = controller
+        await Task { await controller.shutDown() }.value
         controls.requestStop()
     }
 }
