@@ -327,7 +327,7 @@ struct HardwareProfile: Sendable {
         switch config.attenuator {
         case .none:
             break
-        case .relayLadder(let lines, let stepDB, _):
+        case .relayLadder(let lines, let stepDB, _, _):
             for (index, line) in lines.enumerated() {
                 uses.append(LineUse(key: "attenuator.lines[\(index)]", function: "relay ladder: \(decibels(stepDB * Double(1 << index))) dB stage", line: line))
             }

@@ -104,6 +104,20 @@ struct AttenuatorStagePartTests {
         #expect(model.stores == 0)
     }
 
+    /// Before the daemon requests them, the pins sit wherever the Pi's reset pulls left them
+    /// (BCM 0-8 pull up, the rest down), so /CS may idle low with INC high.
+    @Test("X9C: requesting the lines stores nothing, whatever levels the pins idled at", arguments: 0..<8)
+    func x9cRequestStoresNothing(idle: Int) async throws {
+        let settings = AttenuatorRig.x9c
+        let chip = AttenuatorRig.chip()
+        _ = try await AttenuatorRig.stage(settings, on: chip)
+        var model = X9CModel(wiper: 50)
+        model.levels = [.chipSelect: idle & 1 != 0, .increment: idle & 2 != 0, .upDown: idle & 4 != 0]
+        model.apply(chip.outputChanges.roleChanges(in: settings))
+        #expect(model.stores == 0)
+        #expect(model.wiper == 0)
+    }
+
     @Test("X9C: /CS never rises while INC is high")
     func x9cChipSelectRisesWithIncrementLow() async throws {
         let settings = AttenuatorRig.x9c

@@ -21,7 +21,9 @@ struct AttenuatorStageTests {
 
         let recorded = chip.outputChanges.roleChanges(in: settings)
         let requests = Array(recorded.prefix(lineCount))
-        #expect(requests == reference.lines.map { RoleChange(role: $0, level: reference.initialLevel(of: $0)) })
+        // Chip select is requested last, once the lines it qualifies sit at their idle levels.
+        let requestOrder = reference.lines.filter { $0 != .chipSelect } + reference.lines.filter { $0 == .chipSelect }
+        #expect(requests == requestOrder.map { RoleChange(role: $0, level: reference.initialLevel(of: $0)) })
         var wire = WireModel(reference)
         #expect(Array(recorded.dropFirst(lineCount)) == wire.changes(reference.maximumAttenuation()).map(\.change))
         #expect(await stage.currentLevelDB == reference.steps.levelsDB[0])

@@ -167,8 +167,9 @@ public struct GPIOSettings: Sendable, Equatable {
 
 public enum AttenuatorSettings: Sendable, Equatable {
     case none
-    /// Relays switching binary-weighted pads, least significant first.
-    case relayLadder(lines: [LineReference], stepDB: Double, settle: Duration)
+    /// Relays switching binary-weighted pads, least significant first. `activeLow` for relay
+    /// boards whose relays pull in on a low input (most cheap optocoupled modules).
+    case relayLadder(lines: [LineReference], stepDB: Double, settle: Duration, activeLow: Bool = false)
     case pga2311(chipSelect: LineReference, clock: LineReference, data: LineReference, zeroCrossing: Bool)
     case x9c(chipSelect: LineReference, increment: LineReference, upDown: LineReference)
 
@@ -185,7 +186,7 @@ public enum AttenuatorSettings: Sendable, Equatable {
     public var lines: [(key: String, line: LineReference)] {
         switch self {
         case .none: []
-        case .relayLadder(let lines, _, _): lines.enumerated().map { ("attenuator.lines[\($0.offset)]", $0.element) }
+        case .relayLadder(let lines, _, _, _): lines.enumerated().map { ("attenuator.lines[\($0.offset)]", $0.element) }
         case .pga2311(let cs, let sclk, let sdi, _): [("attenuator.cs", cs), ("attenuator.sclk", sclk), ("attenuator.sdi", sdi)]
         case .x9c(let cs, let inc, let ud): [("attenuator.cs", cs), ("attenuator.inc", inc), ("attenuator.ud", ud)]
         }

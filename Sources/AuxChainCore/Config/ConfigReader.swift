@@ -346,7 +346,8 @@ struct Section {
             return .relayLadder(
                 lines: lines,
                 stepDB: try double("step_db", default: 1, in: 0.25...24),
-                settle: try milliseconds("settle_ms", default: .milliseconds(5), in: 0...100))
+                settle: try milliseconds("settle_ms", default: .milliseconds(5), in: 0...100),
+                activeLow: try bool("active_low", default: false))
         case .pga2311:
             return .pga2311(
                 chipSelect: try lineReference("cs"), clock: try lineReference("sclk"), data: try lineReference("sdi"),

@@ -98,6 +98,7 @@ kind = "none"
 # relay-ladder: lines = [5, 6, 13, 19, 26, 21]  # least significant step first
 #               step_db = 1.0                   # attenuation of the first relay
 #               settle_ms = 5                   # relay contact settle time
+#               active_low = false              # true for boards that pull in on a low input
 # pga2311:      cs = 8, sclk = 11, sdi = 10, zero_crossing = true
 # x9c:          cs = 5, inc = 6, ud = 13
 

@@ -40,7 +40,9 @@ public actor AttenuatorStage {
     public init?(settings: AttenuatorSettings, chip: any GPIOChip, logger: Logger) async throws(DaemonError) {
         guard let driver = settings.makeDriver() else { return nil }
         var lines: [AttenuatorLine: RequestedLine] = [:]
-        for role in driver.lines {
+        // Chip select last: a chip must see its other lines settled at their idle levels before
+        // it is deselected (an X9C stores its wiper if /CS rises while INC is high).
+        for role in driver.lines.filter({ $0 != .chipSelect }) + driver.lines.filter({ $0 == .chipSelect }) {
             guard let reference = settings.lineReference(for: role) else {
                 preconditionFailure("AttenuatorStage: the \(settings.kindName) config has no \(role) line")
             }
@@ -49,7 +51,8 @@ public actor AttenuatorStage {
                 let output = try chip.requestOutput(
                     GPIOSetup.selector(reference),
                     OutputLineConfig(
-                        consumer: "auxchain attenuator \(role)", initialValue: LineValue(isActive: driver.initialLevel(of: role))))
+                        consumer: "auxchain attenuator \(role)", initialValue: LineValue(isActive: driver.initialLevel(of: role)),
+                        activeLow: settings.isActiveLow(role)))
                 lines[role] = RequestedLine(key: key, reference: reference, output: output)
             } catch {
                 throw DaemonError.configuration("\(error) (\(key) = \(reference))")
@@ -61,7 +64,7 @@ public actor AttenuatorStage {
         self.logger = logger
         steps = driver.steps
         writerThread = WriterThread()
-        if case .relayLadder(_, _, let settle) = settings { padSettle = settle } else { padSettle = .zero }
+        if case .relayLadder(_, _, let settle, _) = settings { padSettle = settle } else { padSettle = .zero }
         // The requests above put every pad in.
         lastPadInAt = HoldTimer.now
         do {
