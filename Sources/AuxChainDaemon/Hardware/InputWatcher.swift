@@ -94,6 +94,8 @@ public final class InputWatcher: Service, Sendable {
         logger.error(
             "GPIO input \(input.key) = \(input.reference) stopped: \(reason); the daemon carries on without it, restart it once the GPIO chip is back",
             metadata: input.metadata)
+        // A trigger that can no longer be read must not hold the speaker on for good.
+        if case .trigger = input.role { delivery.yield(.triggerLow) }
     }
 }
 
