@@ -57,6 +57,25 @@ struct KnowledgeFileTests {
         #expect(multiroom.figures.maxSpeakers.value.contains("15"))
     }
 
+    @Test("every Hardware/ guide or profile the knowledge file points to exists")
+    func hardwarePathsExist() throws {
+        let paths = RepositoryFiles.hardwarePaths(in: try String(contentsOf: RepositoryFiles.knowledge, encoding: .utf8))
+        #expect(paths.contains("Hardware/wiring/relay.md"))
+        for path in paths {
+            #expect(RepositoryFiles.exists(path), "knowledge.json points to \(path), which does not exist")
+        }
+    }
+
+    @Test("the relay module's note says to take the JD-VCC jumper off before wiring JD-VCC and VCC")
+    func relayNoteRemovesJumperFirst() throws {
+        let note = try #require(knowledge.parts.first { $0.id == "relay-module" }?.note)
+        let jumper = try #require(note.range(of: "JD-VCC jumper off"), "\(note)")
+        let wiring = try #require(note.range(of: "JD-VCC to 5 V"), "\(note)")
+        #expect(jumper.lowerBound < wiring.lowerBound)
+        #expect(note.contains("5 V and 3V3 rails"))
+        #expect(note.contains("Hardware/wiring/relay.md"))
+    }
+
     @Test("validation finds an unknown source, a missing method and a dispute naming an unknown model")
     func validationCatchesBrokenReferences() throws {
         var broken = knowledge

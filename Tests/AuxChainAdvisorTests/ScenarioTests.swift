@@ -282,6 +282,16 @@ struct ScenarioTests {
         #expect(report.first.method != .phoneBluetoothRelay)
     }
 
+    @Test("the relay warning prefers the + wire of the speaker's DC supply and allows mains only in an enclosed, rated unit")
+    func relayWarningPrefersLowVoltage() throws {
+        let report = advisor.advise(AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog))
+        let warning = try #require(report.warnings.first { $0.id == .mainsRelay })
+        #expect(warning.message.contains("+ wire of its low-voltage DC supply"))
+        #expect(warning.message.contains("rated, fully enclosed relay unit"))
+        #expect(warning.message.contains("Hardware/wiring/relay.md"))
+        #expect(!warning.message.contains("switches your speaker's mains power"))
+    }
+
     @Test("unblocked methods come before blocked ones, best score first")
     func rankingOrder() {
         for scenario in scenarios {
