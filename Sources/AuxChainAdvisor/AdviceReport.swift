@@ -63,8 +63,9 @@ public struct Recommendation: Sendable, Hashable, Encodable {
     /// What to buy; empty when blocked.
     public var parts: [PartLine]
 
-    /// Sentences in favour or against, for a method that can work.
-    public var reasons: [String] { findings.filter { !$0.blocks }.map(\.text) }
+    /// Every sentence about the method; for a blocked method the blockers come first, so a
+    /// script that reads only `reasons` still learns why the method can't work.
+    public var reasons: [String] { blockers + findings.filter { !$0.blocks }.map(\.text) }
     /// Sentences saying why the method cannot work here.
     public var blockers: [String] { findings.filter(\.blocks).map(\.text) }
     /// Every source the findings cite, first use first.
