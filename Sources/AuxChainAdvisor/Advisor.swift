@@ -18,6 +18,7 @@ public struct Advisor: Sendable {
         let situation = Situation(
             request: request,
             model: model,
+            speakerModel: speakerModel,
             speakerKind: request.speakerKind ?? speakerModel?.kind.value,
             latencyLimit: latencyLimit(for: request)
         )
@@ -61,6 +62,7 @@ public struct Advisor: Sendable {
     private struct Situation {
         var request: AdviceRequest
         var model: EchoModel?
+        var speakerModel: SpeakerModel?
         var speakerKind: SpeakerKind?
         var latencyLimit: LatencyLimit?
     }
@@ -98,7 +100,9 @@ public struct Advisor: Sendable {
                 scoreDelta: 0, blocks: true, sources: [], confidence: .high
             ))
         }
-        if let kind = situation.speakerKind, let fit = method.speakerFit[kind] {
+        if let fit = situation.speakerModel?.methodFit?[method.id] {
+            findings.append(finding(.speaker, fit))
+        } else if let kind = situation.speakerKind, let fit = method.speakerFit[kind] {
             findings.append(finding(.speaker, fit))
         }
         findings += roomFindings(method, situation)
@@ -190,7 +194,7 @@ public struct Advisor: Sendable {
             let covers = maxRooms.value == 1 ? "one room" : "at most \(maxRooms.value) rooms"
             findings.append(Finding(
                 rule: .rooms,
-                text: "It covers \(covers)\(maxRooms.note.map { " (\($0))" } ?? ""), and you asked for \(rooms).",
+                text: "\(opening("it", claimedBy: maxRooms)) covers \(covers)\(maxRooms.note.map { " (\($0))" } ?? ""), and you asked for \(rooms).",
                 scoreDelta: 0, blocks: true, sources: [maxRooms.source], confidence: maxRooms.confidence
             ))
         } else if let fit = method.roomsFit?[rooms == 1 ? .one : .several] {
@@ -200,7 +204,7 @@ public struct Advisor: Sendable {
             let drives = maxSpeakers.value == 1 ? "one speaker" : "at most \(maxSpeakers.value) speakers"
             findings.append(Finding(
                 rule: .speakerCount,
-                text: "It drives \(drives)\(maxSpeakers.note.map { " (\($0))" } ?? ""), and you asked for \(speakers).",
+                text: "\(opening("it", claimedBy: maxSpeakers)) drives \(drives)\(maxSpeakers.note.map { " (\($0))" } ?? ""), and you asked for \(speakers).",
                 scoreDelta: 0, blocks: true, sources: [maxSpeakers.source], confidence: maxSpeakers.confidence
             ))
         }
@@ -212,16 +216,17 @@ public struct Advisor: Sendable {
             return []
         }
         let audible = knowledge.thresholds.audibleDriftMs
+        let speakersPhrase = opening("its speakers", claimedBy: drift)
         if drift.value > audible.value {
             return [Finding(
                 rule: .sync,
-                text: "Its speakers drift apart by up to ±\(milliseconds(drift.value)), past the roughly \(milliseconds(audible.value)) at which two speakers are heard as an echo.",
+                text: "\(speakersPhrase) drift apart by up to ±\(milliseconds(drift.value)), past the roughly \(milliseconds(audible.value)) at which two speakers are heard as an echo.",
                 scoreDelta: -25, blocks: false, sources: [drift.source, audible.source], confidence: drift.confidence
             )]
         }
         return [Finding(
             rule: .sync,
-            text: "Its speakers stay within \(milliseconds(drift.value)) of each other, well under the roughly \(milliseconds(audible.value)) at which an echo becomes audible.",
+            text: "\(speakersPhrase) stay within ±\(milliseconds(drift.value)) of each other, well under the roughly \(milliseconds(audible.value)) at which an echo becomes audible.",
             scoreDelta: 5, blocks: false, sources: [drift.source, audible.source], confidence: drift.confidence
         )]
     }
@@ -254,7 +259,7 @@ public struct Advisor: Sendable {
             )]
         }
         let range = latency.value
-        let shown = range.min == range.max ? "\(range.max) ms" : "\(range.min)-\(range.max) ms"
+        let shown = claimed(range.min == range.max ? "\(range.max) ms" : "\(range.min)-\(range.max) ms", by: latency)
         let sources = unique([latency.source] + limitSources)
         if range.max <= limit.milliseconds {
             return [Finding(
@@ -272,6 +277,23 @@ public struct Advisor: Sendable {
             rule: .latency, text: "Its delay (\(shown)) can exceed \(limit.phrase).",
             scoreDelta: -15, blocks: false, sources: sources, confidence: latency.confidence
         )]
+    }
+
+    /// "Its speakers" for a figure its source is sure of, "The seed article claims its speakers"
+    /// for a low-confidence one, so an unverified number never reads as fact.
+    private func opening<Value>(_ subject: String, claimedBy figure: Fact<Value>) -> String {
+        guard figure.confidence == .low, let source = knowledge.source(figure.source) else {
+            return capitalisedFirst(subject)
+        }
+        return source.standing == .unreviewed
+            ? "\(capitalisedFirst(source.title)) claims \(subject)"
+            : "According to \(source.title), \(subject)"
+    }
+
+    /// "185-240 ms, as the seed article claims" for a low-confidence figure; the figure alone otherwise.
+    private func claimed<Value>(_ shown: String, by figure: Fact<Value>) -> String {
+        guard figure.confidence == .low, let source = knowledge.source(figure.source) else { return shown }
+        return source.standing == .unreviewed ? "\(shown), as \(source.title) claims" : "\(shown), an estimate from \(source.title)"
     }
 
     // MARK: - Report-level pieces

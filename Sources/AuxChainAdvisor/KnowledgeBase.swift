@@ -119,6 +119,9 @@ public struct SpeakerModel: Sendable, Codable, Hashable, Identifiable {
     public var name: String
     public var aliases: [String]
     public var kind: Fact<SpeakerKind>
+    /// How this particular speaker suits a method where its maker documents it; used instead of
+    /// its kind's fit, which can only speak for speakers of that kind in general.
+    public var methodFit: [MethodID: Fit]?
 }
 
 public struct GoalEntry: Sendable, Codable, Hashable, Identifiable {

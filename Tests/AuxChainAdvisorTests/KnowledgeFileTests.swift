@@ -100,6 +100,32 @@ struct KnowledgeFileTests {
         #expect(problems.contains { $0.contains("reads the same as one of \(broken.models[0].id)") })
     }
 
+    @Test("validation finds a seed-article figure stated as fact and a source nothing cites")
+    func validationCatchesUnattributedFiguresAndUncitedSources() throws {
+        var broken = knowledge
+        let relay = try #require(broken.methods.firstIndex { $0.id == .phoneBluetoothRelay })
+        broken.methods[relay].goalFit[.stereo]?.reason = "Two speakers fed this way drift apart by up to ±120 ms."
+        var uncited = broken.sources[0]
+        uncited.id = "forum-post"
+        broken.sources.append(uncited)
+        let problems = broken.validate().map(\.description)
+        #expect(problems.contains { $0.hasPrefix("methods[phone-bluetooth-relay].goalFit[stereo]") && $0.contains("the seed article claims") })
+        #expect(problems.contains { $0.hasPrefix("sources[forum-post]") && $0.contains("cited by no fact") })
+    }
+
+    @Test("Sonos' own multi-room limit cites Sonos, and its dispute with the article names the Sonos models")
+    func sonosFactsCiteSonos() throws {
+        for id in ["sonos-era-100", "sonos-roam"] {
+            let fit = try #require(knowledge.speakerModel(id)?.methodFit?[.amazonMultiroom])
+            #expect(fit.blocks)
+            #expect(fit.source == "sonos-alexa")
+        }
+        let dispute = try #require(knowledge.dispute("sonos-multiroom"))
+        #expect(dispute.finding.source == "sonos-alexa")
+        #expect(dispute.speakerModels == ["sonos-era-100", "sonos-roam"])
+        #expect(knowledge.disputes.filter { $0.finding.text.contains("Sonos") }.allSatisfy { $0.finding.source == "sonos-alexa" })
+    }
+
     @Test("decoding rejects an unknown method identifier")
     func decodingRejectsUnknownMethod() throws {
         var json = try String(decoding: JSONEncoder().encode(knowledge), as: UTF8.self)

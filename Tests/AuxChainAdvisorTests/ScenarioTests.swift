@@ -292,6 +292,41 @@ struct ScenarioTests {
         #expect(!warning.message.contains("switches your speaker's mains power"))
     }
 
+    @Test("Amazon multi-room is blocked for a Wi-Fi speaker, with the SDK as the reason; for Sonos, with Sonos' own limit")
+    func wifiSpeakersCantJoinAmazonGroups() throws {
+        let wifi = advisor.advise(AdviceRequest(echoModelID: "echo-dot-4", speakerKind: .wifi, rooms: 2, goals: [.multiroom]))
+        let generic = try #require(wifi.recommendation(.amazonMultiroom))
+        #expect(generic.blocked)
+        #expect(generic.blockers.contains { $0.contains("Multi-Room Music SDK") })
+        #expect(wifi.first.method != .amazonMultiroom)
+
+        let sonos = advisor.advise(AdviceRequest(echoModelID: "echo-dot-4", speakerModelID: "sonos-era-100", rooms: 2, goals: [.multiroom]))
+        let sonosGroup = try #require(sonos.recommendation(.amazonMultiroom))
+        #expect(sonosGroup.blocked)
+        #expect(sonosGroup.findings.contains { $0.blocks && $0.sources == ["sonos-alexa"] && $0.text.contains("Sonos") })
+        #expect(sonos.disputes.contains { $0.id == "sonos-multiroom" })
+        #expect(sonos.sources.contains { $0.id == "sonos-alexa" })
+    }
+
+    @Test("a low-confidence figure from the seed article is attributed to it, never stated as fact")
+    func seedFiguresAreAttributed() {
+        let requests = scenarios.map(\.request) + [
+            AdviceRequest(echoModelID: "echo-dot-4", speakerKind: .echo, rooms: 2, goals: [.multiroom], maxLatencyMs: 40),
+            AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .bluetooth, rooms: 3, speakers: 3, goals: [.stereo], maxLatencyMs: 100),
+            AdviceRequest(echoModelID: "echo-dot-4", speakerKind: .echo, rooms: 16, speakers: 16),
+        ]
+        var checked = 0
+        for request in requests {
+            for finding in advisor.advise(request).recommendations.flatMap(\.findings) {
+                guard finding.confidence == .low, finding.sources.first == "seed-article",
+                      finding.text.contains(where: \.isNumber) else { continue }
+                #expect(finding.text.lowercased().contains("the seed article claims"), "\(finding.text)")
+                checked += 1
+            }
+        }
+        #expect(checked > 0)
+    }
+
     @Test("unblocked methods come before blocked ones, best score first")
     func rankingOrder() {
         for scenario in scenarios {
