@@ -61,6 +61,8 @@ public struct Source: Sendable, Codable, Hashable, Identifiable {
         case verified
         /// The seed article: claims without a published method.
         case unreviewed
+        /// Reports nobody has confirmed against the maker's documentation or a teardown.
+        case unverified
         /// AuxChain's own design figures.
         case project
     }

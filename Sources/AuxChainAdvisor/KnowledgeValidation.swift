@@ -51,6 +51,16 @@ extension KnowledgeBase {
             checkText(model.name, at: "\(at).name")
             check(source: model.lineOut.source, at: "\(at).lineOut")
             check(source: model.hasSpeaker.source, at: "\(at).hasSpeaker")
+            // A guess filed under a verified source would read as checked in every report and table.
+            for (field, source, confidence) in [
+                ("lineOut", model.lineOut.source, model.lineOut.confidence),
+                ("hasSpeaker", model.hasSpeaker.source, model.hasSpeaker.confidence),
+            ] where confidence == .low && self.source(source)?.standing == .verified {
+                issues.append(KnowledgeIssue(
+                    location: "\(at).\(field)",
+                    problem: "is low confidence but cites the verified source \"\(source)\"; cite a source labelled unverified"
+                ))
+            }
             if model.lineOut.value != .yes, model.lineOut.note == nil {
                 issues.append(KnowledgeIssue(location: "\(at).lineOut", problem: "needs a note saying why (it is quoted to users)"))
             }

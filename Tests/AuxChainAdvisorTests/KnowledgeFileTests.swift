@@ -33,6 +33,21 @@ struct KnowledgeFileTests {
         #expect(try #require(knowledge.model("echo-input")).hasSpeaker.value == false)
     }
 
+    @Test("unverified line-outs cite a source labelled unverified, not Amazon's specifications")
+    func unverifiedLineOutsCiteAnUnverifiedSource() throws {
+        for id in ["echo-3", "echo-show-15", "echo-link", "echo-link-amp"] {
+            let lineOut = try #require(knowledge.model(id)).lineOut
+            #expect(lineOut.confidence == .low, "\(id)")
+            #expect(knowledge.source(lineOut.source)?.standing == .unverified, "\(id) cites \(lineOut.source)")
+        }
+        var broken = knowledge
+        let show15 = try #require(broken.models.firstIndex { $0.id == "echo-show-15" })
+        broken.models[show15].lineOut.source = "amazon-device-specs"
+        #expect(broken.validate().map(\.description).contains {
+            $0.hasPrefix("models[echo-show-15].lineOut") && $0.contains("verified source \"amazon-device-specs\"")
+        })
+    }
+
     @Test("the article's wrong line-out claims are kept beside the verified finding, which is trusted")
     func lineOutDisputesKeepBothSides() throws {
         for (id, model) in [("dot5-line-out", "echo-dot-5"), ("studio-line-out", "echo-studio")] {
