@@ -23,7 +23,14 @@ public struct Advisor: Sendable {
             latencyLimit: latencyLimit(for: request)
         )
 
-        let assessed = knowledge.methods.map { assess($0, in: situation) }
+        var assessed = knowledge.methods.map { assess($0, in: situation) }
+        // A method that works only if something unverified holds (a line-out nobody has
+        // confirmed) must not outrank the best method that surely works.
+        if let bestSure = assessed.filter({ !$0.blocked && !$0.conditional }).map({ min(100, $0.rawScore) }).max() {
+            for index in assessed.indices where assessed[index].conditional {
+                assessed[index].cap = bestSure - 1
+            }
+        }
         let unblocked = assessed.filter { !$0.blocked }.sorted(by: Assessment.ranksBefore)
         let blocked = assessed.filter(\.blocked).sorted(by: Assessment.ranksBefore)
         let recommendations = (unblocked + blocked).enumerated().map { index, assessment in
@@ -78,13 +85,19 @@ public struct Advisor: Sendable {
         var method: ConnectionMethod
         var findings: [Finding]
         var rawScore: Int
+        /// The most a conditional method may score: just below the best method that surely works.
+        var cap: Int?
         var blocked: Bool { findings.contains(where: \.blocks) }
-        var score: Int { blocked ? 0 : min(100, max(0, rawScore)) }
+        var conditional: Bool { findings.contains(where: \.conditional) }
+        var rankingScore: Int { min(rawScore, cap ?? .max) }
+        var score: Int { blocked ? 0 : min(100, max(0, rankingScore)) }
 
-        /// Higher score first; ties (and blocked methods, by the score they would have had) in the
+        /// Higher score first; at equal scores a method that surely works before a conditional
+        /// one; remaining ties (and blocked methods, by the score they would have had) in the
         /// order the identifiers are declared, so the ranking is stable.
         static func ranksBefore(_ a: Assessment, _ b: Assessment) -> Bool {
-            if a.rawScore != b.rawScore { return a.rawScore > b.rawScore }
+            if a.rankingScore != b.rankingScore { return a.rankingScore > b.rankingScore }
+            if a.conditional != b.conditional { return !a.conditional }
             return a.method.id < b.method.id
         }
     }
@@ -93,6 +106,7 @@ public struct Advisor: Sendable {
         var findings: [Finding] = []
         findings += lineOutFindings(method, situation)
         findings += echoSpeakerFindings(method, situation)
+        findings += echoAmplifierFindings(method, situation)
         if method.needsWiring, !situation.request.wiringAcceptable {
             findings.append(Finding(
                 rule: .wiring,
@@ -131,11 +145,17 @@ public struct Advisor: Sendable {
             let examples = knowledge.models
                 .filter { $0.lineOut.value == .yes && $0.lineOut.confidence == .high }
                 .prefix(3).map(\.name)
-            let opening = situation.request.echoModelID == nil ? "No Echo model given" : "Your Echo model is not one the advisor knows"
+            let needs = "this needs an Echo with a 3.5 mm output, such as \(listed(Array(examples), conjunction: "or"))"
+            if situation.request.echoModelID == nil {
+                return [Finding(
+                    rule: .lineOut, text: "No Echo model given: \(needs).",
+                    scoreDelta: -10, blocks: false, sources: ["amazon-device-specs"], confidence: .high
+                )]
+            }
             return [Finding(
                 rule: .lineOut,
-                text: "\(opening): this needs an Echo with a 3.5 mm output, such as \(listed(Array(examples), conjunction: "or")).",
-                scoreDelta: -10, blocks: false, sources: ["amazon-device-specs"], confidence: .high
+                text: "Your Echo model is not one the advisor knows, so whether it has a 3.5 mm output is unknown: \(needs). \(howToCheckLineOut)",
+                scoreDelta: -10, blocks: false, sources: ["amazon-device-specs"], confidence: .low, conditional: true
             )]
         }
         let fact = model.lineOut
@@ -158,14 +178,14 @@ public struct Advisor: Sendable {
         case .unknown:
             return [Finding(
                 rule: .lineOut,
-                text: "Whether \(model.name) has a 3.5 mm output is not known here\(note); check it before you buy parts.",
-                scoreDelta: -15, blocks: false, sources: [fact.source], confidence: fact.confidence
+                text: "Whether \(model.name) has a 3.5 mm output is not known\(note). \(howToCheckLineOut)",
+                scoreDelta: -15, blocks: false, sources: [fact.source], confidence: fact.confidence, conditional: true
             )]
         case .yes where fact.confidence == .low:
             return [Finding(
                 rule: .lineOut,
-                text: "\(model.name) probably has \(fact.note ?? "a 3.5 mm output"); check it before you buy parts.",
-                scoreDelta: 5, blocks: false, sources: [fact.source], confidence: fact.confidence
+                text: "\(model.name) is reported to have \(fact.note ?? "a 3.5 mm output"), but that is not confirmed. \(howToCheckLineOut)",
+                scoreDelta: 0, blocks: false, sources: [fact.source], confidence: fact.confidence, conditional: true
             )]
         case .yes:
             let sourceTitle = knowledge.source(fact.source)?.title ?? fact.source
@@ -177,12 +197,32 @@ public struct Advisor: Sendable {
         }
     }
 
+    /// How a user settles an unconfirmed line-out before buying anything.
+    private var howToCheckLineOut: String {
+        "Look for a 3.5 mm jack on the device and for a Line Out setting on its page in the Alexa app (Devices > your Echo), "
+            + "then plug in headphones and ask Alexa to play something; until it plays, this ranks below the methods that surely work."
+    }
+
     private func echoSpeakerFindings(_ method: ConnectionMethod, _ situation: Situation) -> [Finding] {
         guard method.needsEchoSpeaker, let model = situation.model, !model.hasSpeaker.value else { return [] }
         return [Finding(
             rule: .echoSpeaker,
             text: "\(model.name) has no speaker of its own, and this method plays through the Echo's own speakers.",
             scoreDelta: 0, blocks: true, sources: [model.hasSpeaker.source], confidence: model.hasSpeaker.confidence
+        )]
+    }
+
+    /// An Echo with its own amplifier already drives passive speakers, so a method that adds a
+    /// Pi and a second amplifier for them must not come first.
+    private func echoAmplifierFindings(_ method: ConnectionMethod, _ situation: Situation) -> [Finding] {
+        guard situation.speakerKind == .passive, let model = situation.model,
+              let amplifier = model.drivesPassiveSpeakers, amplifier.value,
+              knowledge.parts.contains(where: { $0.methods.contains(method.id) && $0.speakerKinds?.contains(.passive) == true })
+        else { return [] }
+        return [Finding(
+            rule: .echoAmplifier,
+            text: "\(model.name) is itself an amplifier for passive speakers: wire them to its speaker terminals. A Raspberry Pi with a second amplifier would only add AuxChain's power switching and volume cap, so don't build it first.",
+            scoreDelta: -40, blocks: false, sources: [amplifier.source], confidence: amplifier.confidence
         )]
     }
 
@@ -353,6 +393,14 @@ public struct Advisor: Sendable {
             add(id, fact.text, [fact.source])
         }
 
+        let echoIsTheAmplifier = situation.speakerKind == .passive && situation.model?.drivesPassiveSpeakers?.value == true
+        if echoIsTheAmplifier, let model = situation.model, let amplifier = model.drivesPassiveSpeakers {
+            add(
+                .echoDrivesPassiveSpeakers,
+                "\(model.name) is itself an amplifier for passive speakers: connect them to its speaker terminals and they play, with none of the methods below. The ranking only matters for more rooms or other speakers.",
+                [amplifier.source]
+            )
+        }
         if let id = request.echoModelID, situation.model == nil {
             add(.unknownEchoModel, "The Echo model \"\(id)\" is not in the knowledge base, so its line-out is unknown.")
         }
@@ -379,7 +427,7 @@ public struct Advisor: Sendable {
             if lineOut.value == .unknown || (lineOut.value == .yes && lineOut.confidence == .low) {
                 add(
                     .lineOutUnverified,
-                    "Whether \(model.name) has a usable 3.5 mm output is not verified: look for the jack and check it plays before you buy parts.",
+                    "\(model.name)'s 3.5 mm output is not confirmed: the wired methods rank below those that surely work until you have found the jack and heard it play.",
                     [lineOut.source]
                 )
             }
@@ -409,7 +457,7 @@ public struct Advisor: Sendable {
         if request.goals.contains(.multiroom), request.rooms == 1 {
             add(.multiroomGoalOneRoom, "You want music in several rooms but gave --rooms 1: give the number of rooms for a ranking that fits.")
         }
-        if let firstUsable, firstUsable.score < 25 {
+        if let firstUsable, firstUsable.score < 25, !echoIsTheAmplifier {
             add(.poorFit, "Nothing fits well: the best method, \(firstUsable.name), scores only \(firstUsable.score) of 100. Read its reasons before you buy anything.")
         }
         if firstUsable == nil {

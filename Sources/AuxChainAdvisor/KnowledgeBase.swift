@@ -105,6 +105,8 @@ public struct EchoModel: Sendable, Codable, Hashable, Identifiable {
     public var aliases: [String]
     public var lineOut: Fact<LineOut>
     public var hasSpeaker: Fact<Bool>
+    /// Whether it has an amplifier of its own for passive speakers (the Echo Link Amp); absent: no.
+    public var drivesPassiveSpeakers: Fact<Bool>?
 }
 
 public struct SpeakerKindEntry: Sendable, Codable, Hashable, Identifiable {

@@ -51,6 +51,7 @@ extension KnowledgeBase {
             checkText(model.name, at: "\(at).name")
             check(source: model.lineOut.source, at: "\(at).lineOut")
             check(source: model.hasSpeaker.source, at: "\(at).hasSpeaker")
+            if let amplifier = model.drivesPassiveSpeakers { check(source: amplifier.source, at: "\(at).drivesPassiveSpeakers") }
             // A guess filed under a verified source would read as checked in every report and table.
             for (field, source, confidence) in [
                 ("lineOut", model.lineOut.source, model.lineOut.confidence),

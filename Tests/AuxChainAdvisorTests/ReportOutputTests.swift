@@ -24,6 +24,7 @@ struct ReportOutputTests {
             #expect(entry["blocked"] is Bool)
             #expect(entry["reasons"] is [String])
             #expect(entry["blockers"] is [String])
+            #expect(entry["conditions"] is [String])
             #expect(entry["sources"] is [String])
         }
         let aux = try #require(recommendations.first { $0["method"] as? String == "aux-out-chain" })

@@ -150,16 +150,22 @@ let scenarios: [Scenario] = [
         warnings: [.setJackToLineOut, .jackMutesEchoSpeaker, .mainsRelay]
     ),
     Scenario(
-        name: "Echo 3rd gen: line-out unverified",
+        name: "Echo 3rd gen: line-out unverified, so a method that surely works comes first",
         request: AdviceRequest(echoModelID: "echo-3", speakerKind: .poweredAnalog),
-        first: .auxOutChain,
-        warnings: [.lineOutUnverified, .jackMutesEchoSpeaker, .mainsRelay]
+        first: .echoBluetoothPairing,
+        warnings: [.lineOutUnverified]
     ),
     Scenario(
-        name: "Echo Show 15: line-out unknown",
-        request: AdviceRequest(echoModelID: "echo-show-15", speakerKind: .poweredAnalog),
-        first: .auxOutChain,
-        warnings: [.lineOutUnverified, .jackMutesEchoSpeaker, .mainsRelay]
+        name: "Echo Show 15: line-out unknown, so a method that surely works comes first",
+        request: AdviceRequest(echoModelID: "echo-show-15", speakerKind: .poweredAnalog, goals: [.voiceReplies]),
+        first: .echoBluetoothPairing,
+        warnings: [.lineOutUnverified]
+    ),
+    Scenario(
+        name: "Echo Link Amp with passive speakers: they go on its own amplifier, not a Pi and a second one",
+        request: AdviceRequest(echoModelID: "echo-link-amp", speakerKind: .passive, speakers: 2),
+        first: .amazonMultiroom,
+        warnings: [.echoDrivesPassiveSpeakers, .lineOutUnverified, .echoHasNoSpeaker, .multiroomServicesUnverified]
     ),
     Scenario(
         name: "Echo Pop with a powered speaker and voice replies",
@@ -172,6 +178,12 @@ let scenarios: [Scenario] = [
         request: AdviceRequest(speakerKind: .poweredAnalog),
         first: .auxOutChain,
         warnings: [.noEchoModel, .jackMutesEchoSpeaker, .mainsRelay]
+    ),
+    Scenario(
+        name: "an Echo model the knowledge base lacks, with a powered speaker: its line-out is unknown",
+        request: AdviceRequest(echoModelID: "echo-dot-9", speakerKind: .poweredAnalog),
+        first: .echoBluetoothPairing,
+        warnings: [.unknownEchoModel]
     ),
     Scenario(
         name: "an Echo model the knowledge base lacks",
@@ -261,6 +273,37 @@ struct ScenarioTests {
         #expect(aux.blockers.contains { $0.contains("Echo Studio has no 3.5 mm output") && $0.contains("is an input") })
         let snapcast = try #require(report.recommendation(.snapcastMultiroom))
         #expect(snapcast.blocked, "Snapcast captures the same line-out")
+    }
+
+    @Test("an unconfirmed line-out caps the wired methods below the best method that surely works and says how to check")
+    func unconfirmedLineOutIsACondition() throws {
+        for model in ["echo-show-15", "echo-3"] {
+            let report = advisor.advise(AdviceRequest(echoModelID: model, speakerKind: .poweredAnalog, goals: [.voiceReplies, .party]))
+            let aux = try #require(report.recommendation(.auxOutChain))
+            #expect(!aux.blocked)
+            let condition = try #require(aux.conditions.first, "\(model)")
+            #expect(condition.contains("Look for a 3.5 mm jack"))
+            #expect(condition.contains("Alexa app"))
+            let bestSure = try #require(report.recommendations.first { !$0.blocked && $0.conditions.isEmpty })
+            #expect(aux.score < bestSure.score, "\(model): \(aux.score) vs \(bestSure.method.rawValue) \(bestSure.score)")
+            #expect(aux.rank > bestSure.rank)
+        }
+        let confirmed = advisor.advise(AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog, goals: [.voiceReplies, .party]))
+        #expect(confirmed.recommendation(.auxOutChain)?.conditions == [])
+        #expect(confirmed.first.method == .auxOutChain)
+    }
+
+    @Test("Echo Link Amp with passive speakers: the answer is its own amplifier, and the Pi-and-amplifier methods are marked down for it")
+    func linkAmpDrivesPassiveSpeakers() throws {
+        let report = advisor.advise(AdviceRequest(echoModelID: "echo-link-amp", speakerKind: .passive))
+        #expect(report.first.method != .auxOutChain)
+        for method in [MethodID.auxOutChain, .snapcastMultiroom] {
+            let findings = try #require(report.recommendation(method)?.findings)
+            #expect(findings.contains { $0.rule == .echoAmplifier && $0.scoreDelta < 0 && $0.text.contains("speaker terminals") })
+        }
+        #expect(report.text().hasPrefix("Advice for: Echo Link Amp; speaker: passive; 1 room; 1 speaker; wiring OK\n\nFirst: Echo Link Amp is itself an amplifier"))
+        let powered = advisor.advise(AdviceRequest(echoModelID: "echo-link-amp", speakerKind: .poweredAnalog))
+        #expect(!powered.warningIDs.contains(.echoDrivesPassiveSpeakers), "with a powered speaker the rule has nothing to say")
     }
 
     @Test("Apple Music blocks Amazon multi-room with a reason naming the service")
