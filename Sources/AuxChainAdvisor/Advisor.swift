@@ -442,7 +442,8 @@ public struct Advisor: Sendable {
                 )
             }
         }
-        if firstMethod?.needsLineOut == true {
+        // Only an Echo with a speaker of its own has anything for the jack to mute.
+        if firstMethod?.needsLineOut == true, situation.model?.hasSpeaker.value != false {
             add(.jackMutesEchoSpeaker, fact: .jackMutesSpeaker)
         }
         if firstUsable?.parts.contains(where: { $0.id == "relay-module" }) == true {

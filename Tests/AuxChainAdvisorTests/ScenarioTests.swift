@@ -117,7 +117,7 @@ let scenarios: [Scenario] = [
         name: "Echo Input with a powered speaker: the chain it was made for",
         request: AdviceRequest(echoModelID: "echo-input", speakerKind: .poweredAnalog, goals: [.voiceReplies]),
         first: .auxOutChain,
-        warnings: [.echoHasNoSpeaker, .jackMutesEchoSpeaker, .mainsRelay]
+        warnings: [.echoHasNoSpeaker, .mainsRelay]
     ),
     Scenario(
         name: "TV sound from a Dot 3rd gen on a powered speaker",
@@ -304,6 +304,21 @@ struct ScenarioTests {
         #expect(report.text().hasPrefix("Advice for: Echo Link Amp; speaker: passive; 1 room; 1 speaker; wiring OK\n\nFirst: Echo Link Amp is itself an amplifier"))
         let powered = advisor.advise(AdviceRequest(echoModelID: "echo-link-amp", speakerKind: .poweredAnalog))
         #expect(!powered.warningIDs.contains(.echoDrivesPassiveSpeakers), "with a powered speaker the rule has nothing to say")
+    }
+
+    @Test("an Echo without a speaker of its own is never told the jack mutes its speaker")
+    func noMuteWarningWithoutAnEchoSpeaker() throws {
+        let speakerless = advisor.knowledge.models.filter { !$0.hasSpeaker.value }
+        #expect(Set(speakerless.map(\.id)).isSuperset(of: ["echo-input", "echo-link-amp"]))
+        for model in speakerless {
+            for kind in [SpeakerKind.poweredAnalog, .passive] {
+                let report = advisor.advise(AdviceRequest(echoModelID: model.id, speakerKind: kind, goals: [.voiceReplies]))
+                #expect(!report.warningIDs.contains(.jackMutesEchoSpeaker), "\(model.id) with \(kind.rawValue)")
+                #expect(!report.text().contains("mutes"), "\(model.id) with \(kind.rawValue)")
+            }
+        }
+        let dot3 = advisor.advise(AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog))
+        #expect(dot3.warningIDs.contains(.jackMutesEchoSpeaker))
     }
 
     @Test("Apple Music blocks Amazon multi-room with a reason naming the service")
