@@ -1,13 +1,42 @@
 import AuxChainAdvisor
 import Testing
 
-/// A user's situation with the method the advisor must put first and the warnings it must give.
+/// What a user brings, and what the advisor must answer.
 struct Scenario: CustomTestStringConvertible, Sendable {
+    enum Ask: Sendable {
+        /// `auxchain advise` with flags.
+        case advice(AdviceRequest)
+        /// `auxchain advise --question`, in the user's own words.
+        case question(String)
+    }
+
+    enum Expectation: Sendable {
+        /// The method the advisor must put first and exactly the warnings it must give.
+        case ranking(first: MethodID, warnings: Set<WarningID>)
+        /// The myth or FAQ entry that must answer, with phrases our answer must and must not contain.
+        case answer(questionID: String, says: [String], neverSays: [String])
+    }
+
     var name: String
-    var request: AdviceRequest
-    var first: MethodID
-    var warnings: Set<WarningID>
+    var ask: Ask
+    var expected: Expectation
     var testDescription: String { name }
+
+    var request: AdviceRequest? {
+        if case .advice(let request) = ask { request } else { nil }
+    }
+
+    init(name: String, request: AdviceRequest, first: MethodID, warnings: Set<WarningID>) {
+        self.name = name
+        ask = .advice(request)
+        expected = .ranking(first: first, warnings: warnings)
+    }
+
+    init(name: String, question: String, answeredBy questionID: String, says: [String], neverSays: [String]) {
+        self.name = name
+        ask = .question(question)
+        expected = .answer(questionID: questionID, says: says, neverSays: neverSays)
+    }
 }
 
 let scenarios: [Scenario] = [
@@ -227,6 +256,13 @@ let scenarios: [Scenario] = [
         first: .amazonMultiroom,
         warnings: [.nothingFits]
     ),
+    Scenario(
+        name: "\"hold the action button to make it a transmitter\": the myth's answer, without endorsing the article's reset claim",
+        question: "hold the action button to make it a transmitter",
+        answeredBy: "myth-action-button",
+        says: ["No button gesture", "Pair a new device", "Alexa, connect to my speaker"],
+        neverSays: ["right about the button", "resets"]
+    ),
 ]
 
 @Suite("Advisor scenarios")
@@ -242,13 +278,24 @@ struct ScenarioTests {
         #expect(scenarios.count >= 25)
     }
 
-    @Test("ranks the expected method first and gives exactly the expected warnings", arguments: scenarios)
-    func scenario(_ scenario: Scenario) {
-        let report = advisor.advise(scenario.request)
-        #expect(report.first.method == scenario.first, "ranking: \(report.recommendations.map { "\($0.method.rawValue) \($0.score)\($0.blocked ? " blocked" : "")" })")
-        #expect(Set(report.warningIDs) == scenario.warnings)
-        #expect(report.recommendations.map(\.rank) == Array(1...MethodID.allCases.count))
-        #expect(Set(report.recommendations.map(\.method)) == Set(MethodID.allCases))
+    @Test("ranks the expected method first with exactly the expected warnings, or answers the myth", arguments: scenarios)
+    func scenario(_ scenario: Scenario) throws {
+        switch (scenario.ask, scenario.expected) {
+        case (.advice(let request), .ranking(let first, let warnings)):
+            let report = advisor.advise(request)
+            #expect(report.first.method == first, "ranking: \(report.recommendations.map { "\($0.method.rawValue) \($0.score)\($0.blocked ? " blocked" : "")" })")
+            #expect(Set(report.warningIDs) == warnings)
+            #expect(report.recommendations.map(\.rank) == Array(1...MethodID.allCases.count))
+            #expect(Set(report.recommendations.map(\.method)) == Set(MethodID.allCases))
+        case (.question(let text), .answer(let questionID, let says, let neverSays)):
+            let match = try #require(advisor.knowledge.answer(to: text), "no myth or FAQ entry matches \"\(text)\"")
+            #expect(match.question.id == questionID)
+            let answer = match.question.answer.text
+            for phrase in says { #expect(answer.contains(phrase), "our answer lacks \"\(phrase)\": \(answer)") }
+            for phrase in neverSays { #expect(!answer.contains(phrase), "our answer says \"\(phrase)\": \(answer)") }
+        default:
+            Issue.record("\(scenario.name): a question needs an answer expectation, a request a ranking")
+        }
     }
 
     @Test("Echo Dot 5th gen blocks the aux-out chain and says the jack is missing and whom we trust")
@@ -368,7 +415,7 @@ struct ScenarioTests {
 
     @Test("a low-confidence figure from the seed article is attributed to it, never stated as fact")
     func seedFiguresAreAttributed() {
-        let requests = scenarios.map(\.request) + [
+        let requests = scenarios.compactMap(\.request) + [
             AdviceRequest(echoModelID: "echo-dot-4", speakerKind: .echo, rooms: 2, goals: [.multiroom], maxLatencyMs: 40),
             AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .bluetooth, rooms: 3, speakers: 3, goals: [.stereo], maxLatencyMs: 100),
             AdviceRequest(echoModelID: "echo-dot-4", speakerKind: .echo, rooms: 16, speakers: 16),
@@ -388,7 +435,8 @@ struct ScenarioTests {
     @Test("unblocked methods come before blocked ones, best score first")
     func rankingOrder() {
         for scenario in scenarios {
-            let report = advisor.advise(scenario.request)
+            guard let request = scenario.request else { continue }
+            let report = advisor.advise(request)
             let usable = report.recommendations.prefix { !$0.blocked }
             let restBlocked = report.recommendations.dropFirst(usable.count).allSatisfy { $0.blocked }
             #expect(restBlocked)
@@ -400,7 +448,8 @@ struct ScenarioTests {
     func reasonsAreSentencesWithSources() {
         let knowledge = advisor.knowledge
         for scenario in scenarios {
-            let report = advisor.advise(scenario.request)
+            guard let request = scenario.request else { continue }
+            let report = advisor.advise(request)
             for finding in report.recommendations.flatMap(\.findings) {
                 #expect(finding.text.first?.isUppercase == true, "\(finding.text)")
                 #expect(finding.text.hasSuffix("."), "\(finding.text)")
@@ -446,7 +495,8 @@ struct ScenarioTests {
     @Test("the starting config is offered exactly when the aux-out chain is not blocked")
     func configOnlyWhenAuxOutPossible() {
         for scenario in scenarios {
-            let report = advisor.advise(scenario.request)
+            guard let request = scenario.request else { continue }
+            let report = advisor.advise(request)
             let auxBlocked = report.recommendation(.auxOutChain)?.blocked ?? true
             #expect((report.startingConfig != nil) == !auxBlocked, "\(scenario.name)")
         }

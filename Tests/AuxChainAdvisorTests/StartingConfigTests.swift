@@ -49,7 +49,7 @@ struct StartingConfigTests {
     func everyStartingConfigParses() throws {
         var checked = 0
         for scenario in scenarios {
-            guard let text = advisor.advise(scenario.request).startingConfig else { continue }
+            guard let request = scenario.request, let text = advisor.advise(request).startingConfig else { continue }
             let config = try parsed(text)
             #expect(config.gpio.resolvedChip != nil, "\(scenario.name): the relay line needs a GPIO chip")
             checked += 1
