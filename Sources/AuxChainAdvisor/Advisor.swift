@@ -257,6 +257,16 @@ public struct Advisor: Sendable {
         }
         let audible = knowledge.thresholds.audibleDriftMs
         let speakersPhrase = opening("its speakers", claimedBy: drift)
+        let request = situation.request
+        // The same music in several rooms at once is heard from room to room, so drift there is an echo, not a nuisance.
+        let roomsInStep = request.rooms > 1 && (request.goals.contains(.multiroom) || request.goals.contains(.party))
+        if drift.value > audible.value, roomsInStep {
+            return [Finding(
+                rule: .sync,
+                text: "\(speakersPhrase) drift apart by up to ±\(milliseconds(drift.value)), far past the roughly \(milliseconds(audible.value)) at which two speakers are heard as an echo, so it can't keep \(request.rooms) rooms in step. For the same music in several rooms, put an Echo in each room and group them in the Alexa app (Amazon multi-room), or give each room's speaker AuxChain with Snapcast.",
+                scoreDelta: -50, blocks: true, sources: [drift.source, audible.source], confidence: drift.confidence
+            )]
+        }
         if drift.value > audible.value {
             return [Finding(
                 rule: .sync,

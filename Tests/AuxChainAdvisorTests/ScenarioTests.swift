@@ -83,10 +83,16 @@ let scenarios: [Scenario] = [
         warnings: [.jackMutesEchoSpeaker, .mainsRelay]
     ),
     Scenario(
-        name: "Apple Music on two Echos in two rooms: only the weak phone relay is left",
+        name: "Apple Music on two Echos in two rooms in sync: not the drifting phone relay; nothing fits, Amazon multi-room is closest",
         request: AdviceRequest(echoModelID: "echo-dot-4", speakerKind: .echo, rooms: 2, goals: [.multiroom], service: .appleMusic),
-        first: .phoneBluetoothRelay,
-        warnings: [.poorFit]
+        first: .amazonMultiroom,
+        warnings: [.nothingFits]
+    ),
+    Scenario(
+        name: "Echo Dot 5th gen with Bluetooth speakers in two rooms in sync: an Echo per room in a multi-room group, not the phone relay",
+        request: AdviceRequest(echoModelID: "echo-dot-5", speakerKind: .bluetooth, rooms: 2, goals: [.multiroom]),
+        first: .amazonMultiroom,
+        warnings: [.lineOutDisputed, .nothingFits]
     ),
     Scenario(
         name: "Spotify on Echos in three rooms",
@@ -377,14 +383,21 @@ struct ScenarioTests {
         #expect(report.first.method != .amazonMultiroom)
     }
 
-    @Test("in two rooms the phone relay is marked down for its drift")
-    func phoneRelayDriftsInTwoRooms() throws {
-        let report = advisor.advise(AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .bluetooth, rooms: 2, goals: [.multiroom]))
-        let relay = try #require(report.recommendation(.phoneBluetoothRelay))
-        let drift = try #require(relay.findings.first { $0.rule == .sync })
-        #expect(drift.scoreDelta < 0)
-        #expect(drift.text.contains("±120 ms"))
-        #expect(report.first.method != .phoneBluetoothRelay)
+    @Test("two rooms in sync block the phone relay for its drift and point to an Echo per room")
+    func phoneRelayCantKeepRoomsInStep() throws {
+        for model in ["echo-dot-3", "echo-dot-5"] {
+            let report = advisor.advise(AdviceRequest(echoModelID: model, speakerKind: .bluetooth, rooms: 2, goals: [.multiroom]))
+            let relay = try #require(report.recommendation(.phoneBluetoothRelay))
+            #expect(relay.blocked, "\(model)")
+            let drift = try #require(relay.findings.first { $0.rule == .sync && $0.blocks })
+            #expect(drift.text.contains("±120 ms"))
+            #expect(drift.text.contains("put an Echo in each room"))
+            #expect(report.first.method != .phoneBluetoothRelay, "\(model)")
+        }
+        let background = advisor.advise(AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .bluetooth, rooms: 2, goals: [.background]))
+        let relay = try #require(background.recommendation(.phoneBluetoothRelay))
+        #expect(!relay.blocked, "without a wish for sync the drift only marks it down")
+        #expect(relay.findings.contains { $0.rule == .sync && $0.scoreDelta < 0 })
     }
 
     @Test("the relay warning prefers the + wire of the speaker's DC supply and allows mains only in an enclosed, rated unit")
