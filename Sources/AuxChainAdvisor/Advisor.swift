@@ -359,7 +359,7 @@ public struct Advisor: Sendable {
             blocked: assessment.blocked,
             findings: assessment.findings,
             figures: method.figures,
-            steps: method.steps,
+            steps: (situation.speakerKind.flatMap { method.speakerSteps?[$0] } ?? []) + method.steps,
             parts: assessment.blocked ? [] : parts(for: method.id, in: situation)
         )
     }

@@ -210,6 +210,9 @@ public struct ConnectionMethod: Sendable, Codable, Hashable, Identifiable {
     /// How it suits one room or several, where that matters beyond ``maxRooms``.
     public var roomsFit: [RoomCount: Fit]?
     public var steps: [String]
+    /// Steps that come before ``steps`` for one speaker kind, e.g. fitting a Bluetooth receiver
+    /// to a speaker that only takes a cable.
+    public var speakerSteps: [SpeakerKind: [String]]?
 }
 
 /// One room or several, as far as a method's fit is concerned.

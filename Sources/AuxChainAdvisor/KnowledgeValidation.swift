@@ -210,6 +210,9 @@ extension KnowledgeBase {
         for (goal, fit) in method.goalFit { check(fit.source, "\(at).goalFit[\(goal.rawValue)]") }
         for (service, fit) in method.serviceFit { check(fit.source, "\(at).serviceFit[\(service.rawValue)]") }
         for (rooms, fit) in method.roomsFit ?? [:] { check(fit.source, "\(at).roomsFit[\(rooms.rawValue)]") }
+        for (kind, steps) in method.speakerSteps ?? [:] where steps.isEmpty || steps.contains(where: { $0.allSatisfy(\.isWhitespace) }) {
+            issues.append(KnowledgeIssue(location: "\(at).speakerSteps[\(kind.rawValue)]", problem: "has an empty step"))
+        }
         if method.steps.isEmpty {
             issues.append(KnowledgeIssue(location: "\(at).steps", problem: "is empty"))
         }

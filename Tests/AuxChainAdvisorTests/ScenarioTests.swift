@@ -485,6 +485,18 @@ struct ScenarioTests {
         #expect(dot5.first.parts.contains { $0.id == "bluetooth-receiver" })
     }
 
+    @Test("pairing a speaker that only takes a cable starts by connecting the Bluetooth receiver to its input")
+    func receiverStepsForPoweredSpeakers() throws {
+        let dot5 = advisor.advise(AdviceRequest(echoModelID: "echo-dot-5", speakerKind: .poweredAnalog))
+        #expect(dot5.first.method == .echoBluetoothPairing)
+        #expect(dot5.first.parts.contains { $0.id == "bluetooth-receiver" })
+        let step = try #require(dot5.first.steps.first)
+        #expect(step.contains("Bluetooth receiver") && step.contains("speaker's line input"), "\(step)")
+        #expect(dot5.text().contains("1. Connect the Bluetooth receiver's output to your speaker's line input"))
+        let bluetooth = advisor.advise(AdviceRequest(echoModelID: "echo-dot-5", speakerKind: .bluetooth))
+        #expect(bluetooth.first.steps.allSatisfy { !$0.contains("receiver") }, "a Bluetooth speaker needs no receiver")
+    }
+
     @Test("Snapcast counts a Pi for every room")
     func snapcastPartsPerRoom() throws {
         let report = advisor.advise(AdviceRequest(echoModelID: "echo-dot-3", speakerKind: .poweredAnalog, rooms: 3))
