@@ -429,7 +429,7 @@ public struct Advisor: Sendable {
                 let title = knowledge.source(trusted.source)?.title ?? trusted.source
                 add(
                     .lineOutDisputed,
-                    "The seed article is wrong about \(model.name)'s jack. \(dispute.finding.text) We trust \(title) because \(dispute.why).",
+                    "The seed article is wrong about \(model.name)'s jack: \(lowercasedFirst(withoutFinalStop(trusted.text))) (\(title)).",
                     [dispute.claim.source, dispute.finding.source]
                 )
             }
@@ -472,7 +472,7 @@ public struct Advisor: Sendable {
             add(.poorFit, "Nothing fits well: the best method, \(firstUsable.name), scores only \(firstUsable.score) of 100. Read its reasons before you buy anything.")
         }
         if firstUsable == nil {
-            add(.nothingFits, "No method works with these answers; the blockers below say what would have to change.")
+            add(.nothingFits, "No method works with these answers; the reasons under \"Not possible here\" say what would have to change.")
         }
         return warnings
     }
@@ -490,14 +490,14 @@ public struct Advisor: Sendable {
         knowledge.disputes.first { $0.topic == "line-out" && $0.models.contains(model.id) }
     }
 
-    /// "The seed article says otherwise; we trust X because Y."
+    /// "The seed article says otherwise; we trust X …": short, because the claim and the reason
+    /// are given once, with the report's disagreements, however many methods this blocks.
     func disagreementSentence(_ dispute: Dispute) -> String {
         let trusted = dispute.trusted == .finding ? dispute.finding : dispute.claim
         let other = dispute.trusted == .finding ? dispute.claim : dispute.finding
         let trustedTitle = knowledge.source(trusted.source)?.title ?? trusted.source
         let otherTitle = knowledge.source(other.source)?.title ?? other.source
-        let quoted = other.text.hasSuffix(".") ? String(other.text.dropLast()) : other.text
-        return "\(capitalisedFirst(otherTitle)) says otherwise (\"\(quoted)\"); we trust \(trustedTitle) because \(dispute.why)."
+        return "\(capitalisedFirst(otherTitle)) says otherwise; we trust \(trustedTitle), for the reason given with the disagreements."
     }
 }
 
@@ -513,6 +513,14 @@ func listed(_ items: [String], conjunction: String) -> String {
 
 func capitalisedFirst(_ text: String) -> String {
     text.prefix(1).uppercased() + text.dropFirst()
+}
+
+func withoutFinalStop(_ text: String) -> String {
+    text.hasSuffix(".") ? String(text.dropLast()) : text
+}
+
+func lowercasedFirst(_ text: String) -> String {
+    text.prefix(1).lowercased() + text.dropFirst()
 }
 
 func milliseconds(_ value: Double) -> String {

@@ -23,7 +23,7 @@ extension AdviceReport {
         }
         let blocked = recommendations.filter(\.blocked)
         if !blocked.isEmpty {
-            out.append("")
+            if !usable.isEmpty { out.append("") }
             out.append("Not possible here:")
             for recommendation in blocked {
                 out.append("   \(recommendation.name) [\(recommendation.method.rawValue)]")
