@@ -72,7 +72,8 @@ let package = Package(
         .testTarget(name: "GPIOTests", dependencies: ["GPIO"]),
         .testTarget(name: "AuxChainDSPTests", dependencies: ["AuxChainDSP", "AuxChainTestSupport"]),
         .testTarget(name: "AuxChainCoreTests", dependencies: ["AuxChainCore", "AuxChainDSP", "AuxChainTestSupport"]),
-        .testTarget(name: "AuxChainAdvisorTests", dependencies: ["AuxChainAdvisor"]),
+        // AuxChainCore only for the tests: the advisor's starting config must pass the real config reader.
+        .testTarget(name: "AuxChainAdvisorTests", dependencies: ["AuxChainAdvisor", "AuxChainCore"]),
         .testTarget(name: "AuxChainDaemonTests", dependencies: ["AuxChainDaemon", "ALSA", "AuxChainCore", "AuxChainTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["auxchain", "AuxChainCore", "AuxChainDaemon", "AuxChainTestSupport"]),
     ],

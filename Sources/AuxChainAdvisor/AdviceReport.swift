@@ -63,10 +63,13 @@ public struct Recommendation: Sendable, Hashable, Encodable {
     /// What to buy; empty when blocked.
     public var parts: [PartLine]
 
-    /// Sentences in favour or against, for a method that can work.
-    public var reasons: [String] { findings.filter { !$0.blocks }.map(\.text) }
+    /// Every sentence about the method; for a blocked method the blockers come first, so a
+    /// script that reads only `reasons` still learns why the method can't work.
+    public var reasons: [String] { blockers + findings.filter { !$0.blocks }.map(\.text) }
     /// Sentences saying why the method cannot work here.
     public var blockers: [String] { findings.filter(\.blocks).map(\.text) }
+    /// Sentences naming what must be checked before the method can be counted on.
+    public var conditions: [String] { findings.filter(\.conditional).map(\.text) }
     /// Every source the findings cite, first use first.
     public var sourceIDs: [String] {
         var seen = Set<String>()
@@ -74,7 +77,7 @@ public struct Recommendation: Sendable, Hashable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case method, name, summary, rank, score, blocked, reasons, blockers, details, figures, steps, parts, sources
+        case method, name, summary, rank, score, blocked, reasons, blockers, conditions, details, figures, steps, parts, sources
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -87,6 +90,7 @@ public struct Recommendation: Sendable, Hashable, Encodable {
         try container.encode(blocked, forKey: .blocked)
         try container.encode(reasons, forKey: .reasons)
         try container.encode(blockers, forKey: .blockers)
+        try container.encode(conditions, forKey: .conditions)
         try container.encode(findings, forKey: .details)
         try container.encode(figures, forKey: .figures)
         try container.encode(steps, forKey: .steps)
@@ -103,6 +107,7 @@ public struct Finding: Sendable, Hashable, Codable {
         case echoSpeaker = "echo-speaker"
         case wiring
         case speaker
+        case echoAmplifier = "echo-amplifier"
         case rooms
         case speakerCount = "speaker-count"
         case sync
@@ -120,6 +125,9 @@ public struct Finding: Sendable, Hashable, Codable {
     public var blocks: Bool
     public var sources: [String]
     public var confidence: Confidence
+    /// The method works only if something unverified holds (e.g. a line-out nobody has
+    /// confirmed); its score is capped just below the best method that surely works.
+    public var conditional: Bool = false
 }
 
 /// A part to buy, with how many.
@@ -152,6 +160,7 @@ public enum WarningID: String, CaseIterable, Sendable, Codable {
     case jackMutesEchoSpeaker = "jack-mutes-echo-speaker"
     case mainsRelay = "mains-relay"
     case echoHasNoSpeaker = "echo-has-no-speaker"
+    case echoDrivesPassiveSpeakers = "echo-drives-passive-speakers"
     case askAudiologist = "ask-audiologist"
     case multiroomServicesUnverified = "multiroom-services-unverified"
     case multiroomGoalOneRoom = "multiroom-goal-one-room"

@@ -18,11 +18,19 @@ public struct Advisor: Sendable {
         let situation = Situation(
             request: request,
             model: model,
+            speakerModel: speakerModel,
             speakerKind: request.speakerKind ?? speakerModel?.kind.value,
             latencyLimit: latencyLimit(for: request)
         )
 
-        let assessed = knowledge.methods.map { assess($0, in: situation) }
+        var assessed = knowledge.methods.map { assess($0, in: situation) }
+        // A method that works only if something unverified holds (a line-out nobody has
+        // confirmed) must not outrank the best method that surely works.
+        if let bestSure = assessed.filter({ !$0.blocked && !$0.conditional }).map({ min(100, $0.rawScore) }).max() {
+            for index in assessed.indices where assessed[index].conditional {
+                assessed[index].cap = bestSure - 1
+            }
+        }
         let unblocked = assessed.filter { !$0.blocked }.sorted(by: Assessment.ranksBefore)
         let blocked = assessed.filter(\.blocked).sorted(by: Assessment.ranksBefore)
         let recommendations = (unblocked + blocked).enumerated().map { index, assessment in
@@ -61,6 +69,7 @@ public struct Advisor: Sendable {
     private struct Situation {
         var request: AdviceRequest
         var model: EchoModel?
+        var speakerModel: SpeakerModel?
         var speakerKind: SpeakerKind?
         var latencyLimit: LatencyLimit?
     }
@@ -76,13 +85,19 @@ public struct Advisor: Sendable {
         var method: ConnectionMethod
         var findings: [Finding]
         var rawScore: Int
+        /// The most a conditional method may score: just below the best method that surely works.
+        var cap: Int?
         var blocked: Bool { findings.contains(where: \.blocks) }
-        var score: Int { blocked ? 0 : min(100, max(0, rawScore)) }
+        var conditional: Bool { findings.contains(where: \.conditional) }
+        var rankingScore: Int { min(rawScore, cap ?? .max) }
+        var score: Int { blocked ? 0 : min(100, max(0, rankingScore)) }
 
-        /// Higher score first; ties (and blocked methods, by the score they would have had) in the
+        /// Higher score first; at equal scores a method that surely works before a conditional
+        /// one; remaining ties (and blocked methods, by the score they would have had) in the
         /// order the identifiers are declared, so the ranking is stable.
         static func ranksBefore(_ a: Assessment, _ b: Assessment) -> Bool {
-            if a.rawScore != b.rawScore { return a.rawScore > b.rawScore }
+            if a.rankingScore != b.rankingScore { return a.rankingScore > b.rankingScore }
+            if a.conditional != b.conditional { return !a.conditional }
             return a.method.id < b.method.id
         }
     }
@@ -91,6 +106,7 @@ public struct Advisor: Sendable {
         var findings: [Finding] = []
         findings += lineOutFindings(method, situation)
         findings += echoSpeakerFindings(method, situation)
+        findings += echoAmplifierFindings(method, situation)
         if method.needsWiring, !situation.request.wiringAcceptable {
             findings.append(Finding(
                 rule: .wiring,
@@ -98,7 +114,9 @@ public struct Advisor: Sendable {
                 scoreDelta: 0, blocks: true, sources: [], confidence: .high
             ))
         }
-        if let kind = situation.speakerKind, let fit = method.speakerFit[kind] {
+        if let fit = situation.speakerModel?.methodFit?[method.id] {
+            findings.append(finding(.speaker, fit))
+        } else if let kind = situation.speakerKind, let fit = method.speakerFit[kind] {
             findings.append(finding(.speaker, fit))
         }
         findings += roomFindings(method, situation)
@@ -127,11 +145,17 @@ public struct Advisor: Sendable {
             let examples = knowledge.models
                 .filter { $0.lineOut.value == .yes && $0.lineOut.confidence == .high }
                 .prefix(3).map(\.name)
-            let opening = situation.request.echoModelID == nil ? "No Echo model given" : "Your Echo model is not one the advisor knows"
+            let needs = "this needs an Echo with a 3.5 mm output, such as \(listed(Array(examples), conjunction: "or"))"
+            if situation.request.echoModelID == nil {
+                return [Finding(
+                    rule: .lineOut, text: "No Echo model given: \(needs).",
+                    scoreDelta: -10, blocks: false, sources: ["amazon-device-specs"], confidence: .high
+                )]
+            }
             return [Finding(
                 rule: .lineOut,
-                text: "\(opening): this needs an Echo with a 3.5 mm output, such as \(listed(Array(examples), conjunction: "or")).",
-                scoreDelta: -10, blocks: false, sources: ["amazon-device-specs"], confidence: .high
+                text: "Your Echo model is not one the advisor knows, so whether it has a 3.5 mm output is unknown: \(needs). \(howToCheckLineOut)",
+                scoreDelta: -10, blocks: false, sources: ["amazon-device-specs"], confidence: .low, conditional: true
             )]
         }
         let fact = model.lineOut
@@ -154,14 +178,14 @@ public struct Advisor: Sendable {
         case .unknown:
             return [Finding(
                 rule: .lineOut,
-                text: "Whether \(model.name) has a 3.5 mm output is not known here\(note); check it before you buy parts.",
-                scoreDelta: -15, blocks: false, sources: [fact.source], confidence: fact.confidence
+                text: "Whether \(model.name) has a 3.5 mm output is not known\(note). \(howToCheckLineOut)",
+                scoreDelta: -15, blocks: false, sources: [fact.source], confidence: fact.confidence, conditional: true
             )]
         case .yes where fact.confidence == .low:
             return [Finding(
                 rule: .lineOut,
-                text: "\(model.name) probably has \(fact.note ?? "a 3.5 mm output"); check it before you buy parts.",
-                scoreDelta: 5, blocks: false, sources: [fact.source], confidence: fact.confidence
+                text: "\(model.name) is reported to have \(fact.note ?? "a 3.5 mm output"), but that is not confirmed. \(howToCheckLineOut)",
+                scoreDelta: 0, blocks: false, sources: [fact.source], confidence: fact.confidence, conditional: true
             )]
         case .yes:
             let sourceTitle = knowledge.source(fact.source)?.title ?? fact.source
@@ -173,12 +197,32 @@ public struct Advisor: Sendable {
         }
     }
 
+    /// How a user settles an unconfirmed line-out before buying anything.
+    private var howToCheckLineOut: String {
+        "Look for a 3.5 mm jack on the device and for a Line Out setting on its page in the Alexa app (Devices > your Echo), "
+            + "then plug in headphones and ask Alexa to play something; until it plays, this ranks below the methods that surely work."
+    }
+
     private func echoSpeakerFindings(_ method: ConnectionMethod, _ situation: Situation) -> [Finding] {
         guard method.needsEchoSpeaker, let model = situation.model, !model.hasSpeaker.value else { return [] }
         return [Finding(
             rule: .echoSpeaker,
             text: "\(model.name) has no speaker of its own, and this method plays through the Echo's own speakers.",
             scoreDelta: 0, blocks: true, sources: [model.hasSpeaker.source], confidence: model.hasSpeaker.confidence
+        )]
+    }
+
+    /// An Echo with its own amplifier already drives passive speakers, so a method that adds a
+    /// Pi and a second amplifier for them must not come first.
+    private func echoAmplifierFindings(_ method: ConnectionMethod, _ situation: Situation) -> [Finding] {
+        guard situation.speakerKind == .passive, let model = situation.model,
+              let amplifier = model.drivesPassiveSpeakers, amplifier.value,
+              knowledge.parts.contains(where: { $0.methods.contains(method.id) && $0.speakerKinds?.contains(.passive) == true })
+        else { return [] }
+        return [Finding(
+            rule: .echoAmplifier,
+            text: "\(model.name) is itself an amplifier for passive speakers: wire them to its speaker terminals. A Raspberry Pi with a second amplifier would only add AuxChain's power switching and volume cap, so don't build it first.",
+            scoreDelta: -40, blocks: false, sources: [amplifier.source], confidence: amplifier.confidence
         )]
     }
 
@@ -190,7 +234,7 @@ public struct Advisor: Sendable {
             let covers = maxRooms.value == 1 ? "one room" : "at most \(maxRooms.value) rooms"
             findings.append(Finding(
                 rule: .rooms,
-                text: "It covers \(covers)\(maxRooms.note.map { " (\($0))" } ?? ""), and you asked for \(rooms).",
+                text: "\(opening("it", claimedBy: maxRooms)) covers \(covers)\(maxRooms.note.map { " (\($0))" } ?? ""), and you asked for \(rooms).",
                 scoreDelta: 0, blocks: true, sources: [maxRooms.source], confidence: maxRooms.confidence
             ))
         } else if let fit = method.roomsFit?[rooms == 1 ? .one : .several] {
@@ -200,7 +244,7 @@ public struct Advisor: Sendable {
             let drives = maxSpeakers.value == 1 ? "one speaker" : "at most \(maxSpeakers.value) speakers"
             findings.append(Finding(
                 rule: .speakerCount,
-                text: "It drives \(drives)\(maxSpeakers.note.map { " (\($0))" } ?? ""), and you asked for \(speakers).",
+                text: "\(opening("it", claimedBy: maxSpeakers)) drives \(drives)\(maxSpeakers.note.map { " (\($0))" } ?? ""), and you asked for \(speakers).",
                 scoreDelta: 0, blocks: true, sources: [maxSpeakers.source], confidence: maxSpeakers.confidence
             ))
         }
@@ -212,16 +256,27 @@ public struct Advisor: Sendable {
             return []
         }
         let audible = knowledge.thresholds.audibleDriftMs
+        let speakersPhrase = opening("its speakers", claimedBy: drift)
+        let request = situation.request
+        // The same music in several rooms at once is heard from room to room, so drift there is an echo, not a nuisance.
+        let roomsInStep = request.rooms > 1 && (request.goals.contains(.multiroom) || request.goals.contains(.party))
+        if drift.value > audible.value, roomsInStep {
+            return [Finding(
+                rule: .sync,
+                text: "\(speakersPhrase) drift apart by up to ±\(milliseconds(drift.value)), far past the roughly \(milliseconds(audible.value)) at which two speakers are heard as an echo, so it can't keep \(request.rooms) rooms in step. For the same music in several rooms, put an Echo in each room and group them in the Alexa app (Amazon multi-room), or give each room's speaker AuxChain with Snapcast.",
+                scoreDelta: -50, blocks: true, sources: [drift.source, audible.source], confidence: drift.confidence
+            )]
+        }
         if drift.value > audible.value {
             return [Finding(
                 rule: .sync,
-                text: "Its speakers drift apart by up to ±\(milliseconds(drift.value)), past the roughly \(milliseconds(audible.value)) at which two speakers are heard as an echo.",
+                text: "\(speakersPhrase) drift apart by up to ±\(milliseconds(drift.value)), past the roughly \(milliseconds(audible.value)) at which two speakers are heard as an echo.",
                 scoreDelta: -25, blocks: false, sources: [drift.source, audible.source], confidence: drift.confidence
             )]
         }
         return [Finding(
             rule: .sync,
-            text: "Its speakers stay within \(milliseconds(drift.value)) of each other, well under the roughly \(milliseconds(audible.value)) at which an echo becomes audible.",
+            text: "\(speakersPhrase) stay within ±\(milliseconds(drift.value)) of each other, well under the roughly \(milliseconds(audible.value)) at which an echo becomes audible.",
             scoreDelta: 5, blocks: false, sources: [drift.source, audible.source], confidence: drift.confidence
         )]
     }
@@ -254,7 +309,7 @@ public struct Advisor: Sendable {
             )]
         }
         let range = latency.value
-        let shown = range.min == range.max ? "\(range.max) ms" : "\(range.min)-\(range.max) ms"
+        let shown = claimed(range.min == range.max ? "\(range.max) ms" : "\(range.min)-\(range.max) ms", by: latency)
         let sources = unique([latency.source] + limitSources)
         if range.max <= limit.milliseconds {
             return [Finding(
@@ -274,6 +329,23 @@ public struct Advisor: Sendable {
         )]
     }
 
+    /// "Its speakers" for a figure its source is sure of, "The seed article claims its speakers"
+    /// for a low-confidence one, so an unverified number never reads as fact.
+    private func opening<Value>(_ subject: String, claimedBy figure: Fact<Value>) -> String {
+        guard figure.confidence == .low, let source = knowledge.source(figure.source) else {
+            return capitalisedFirst(subject)
+        }
+        return source.standing == .unreviewed
+            ? "\(capitalisedFirst(source.title)) claims \(subject)"
+            : "According to \(source.title), \(subject)"
+    }
+
+    /// "185-240 ms, as the seed article claims" for a low-confidence figure; the figure alone otherwise.
+    private func claimed<Value>(_ shown: String, by figure: Fact<Value>) -> String {
+        guard figure.confidence == .low, let source = knowledge.source(figure.source) else { return shown }
+        return source.standing == .unreviewed ? "\(shown), as \(source.title) claims" : "\(shown), an estimate from \(source.title)"
+    }
+
     // MARK: - Report-level pieces
 
     private func recommendation(for assessment: Assessment, rank: Int, in situation: Situation) -> Recommendation {
@@ -287,7 +359,7 @@ public struct Advisor: Sendable {
             blocked: assessment.blocked,
             findings: assessment.findings,
             figures: method.figures,
-            steps: method.steps,
+            steps: (situation.speakerKind.flatMap { method.speakerSteps?[$0] } ?? []) + method.steps,
             parts: assessment.blocked ? [] : parts(for: method.id, in: situation)
         )
     }
@@ -331,6 +403,14 @@ public struct Advisor: Sendable {
             add(id, fact.text, [fact.source])
         }
 
+        let echoIsTheAmplifier = situation.speakerKind == .passive && situation.model?.drivesPassiveSpeakers?.value == true
+        if echoIsTheAmplifier, let model = situation.model, let amplifier = model.drivesPassiveSpeakers {
+            add(
+                .echoDrivesPassiveSpeakers,
+                "\(model.name) is itself an amplifier for passive speakers: connect them to its speaker terminals and they play, with none of the methods below. The ranking only matters for more rooms or other speakers.",
+                [amplifier.source]
+            )
+        }
         if let id = request.echoModelID, situation.model == nil {
             add(.unknownEchoModel, "The Echo model \"\(id)\" is not in the knowledge base, so its line-out is unknown.")
         }
@@ -349,7 +429,7 @@ public struct Advisor: Sendable {
                 let title = knowledge.source(trusted.source)?.title ?? trusted.source
                 add(
                     .lineOutDisputed,
-                    "The seed article is wrong about \(model.name)'s jack. \(dispute.finding.text) We trust \(title) because \(dispute.why).",
+                    "The seed article is wrong about \(model.name)'s jack: \(lowercasedFirst(withoutFinalStop(trusted.text))) (\(title)).",
                     [dispute.claim.source, dispute.finding.source]
                 )
             }
@@ -357,7 +437,7 @@ public struct Advisor: Sendable {
             if lineOut.value == .unknown || (lineOut.value == .yes && lineOut.confidence == .low) {
                 add(
                     .lineOutUnverified,
-                    "Whether \(model.name) has a usable 3.5 mm output is not verified: look for the jack and check it plays before you buy parts.",
+                    "\(model.name)'s 3.5 mm output is not confirmed: the wired methods rank below those that surely work until you have found the jack and heard it play.",
                     [lineOut.source]
                 )
             }
@@ -372,7 +452,8 @@ public struct Advisor: Sendable {
                 )
             }
         }
-        if firstMethod?.needsLineOut == true {
+        // Only an Echo with a speaker of its own has anything for the jack to mute.
+        if firstMethod?.needsLineOut == true, situation.model?.hasSpeaker.value != false {
             add(.jackMutesEchoSpeaker, fact: .jackMutesSpeaker)
         }
         if firstUsable?.parts.contains(where: { $0.id == "relay-module" }) == true {
@@ -387,11 +468,11 @@ public struct Advisor: Sendable {
         if request.goals.contains(.multiroom), request.rooms == 1 {
             add(.multiroomGoalOneRoom, "You want music in several rooms but gave --rooms 1: give the number of rooms for a ranking that fits.")
         }
-        if let firstUsable, firstUsable.score < 25 {
+        if let firstUsable, firstUsable.score < 25, !echoIsTheAmplifier {
             add(.poorFit, "Nothing fits well: the best method, \(firstUsable.name), scores only \(firstUsable.score) of 100. Read its reasons before you buy anything.")
         }
         if firstUsable == nil {
-            add(.nothingFits, "No method works with these answers; the blockers below say what would have to change.")
+            add(.nothingFits, "No method works with these answers; the reasons under \"Not possible here\" say what would have to change.")
         }
         return warnings
     }
@@ -409,14 +490,14 @@ public struct Advisor: Sendable {
         knowledge.disputes.first { $0.topic == "line-out" && $0.models.contains(model.id) }
     }
 
-    /// "The seed article says otherwise; we trust X because Y."
+    /// "The seed article says otherwise; we trust X …": short, because the claim and the reason
+    /// are given once, with the report's disagreements, however many methods this blocks.
     func disagreementSentence(_ dispute: Dispute) -> String {
         let trusted = dispute.trusted == .finding ? dispute.finding : dispute.claim
         let other = dispute.trusted == .finding ? dispute.claim : dispute.finding
         let trustedTitle = knowledge.source(trusted.source)?.title ?? trusted.source
         let otherTitle = knowledge.source(other.source)?.title ?? other.source
-        let quoted = other.text.hasSuffix(".") ? String(other.text.dropLast()) : other.text
-        return "\(capitalisedFirst(otherTitle)) says otherwise (\"\(quoted)\"); we trust \(trustedTitle) because \(dispute.why)."
+        return "\(capitalisedFirst(otherTitle)) says otherwise; we trust \(trustedTitle), for the reason given with the disagreements."
     }
 }
 
@@ -432,6 +513,14 @@ func listed(_ items: [String], conjunction: String) -> String {
 
 func capitalisedFirst(_ text: String) -> String {
     text.prefix(1).uppercased() + text.dropFirst()
+}
+
+func withoutFinalStop(_ text: String) -> String {
+    text.hasSuffix(".") ? String(text.dropLast()) : text
+}
+
+func lowercasedFirst(_ text: String) -> String {
+    text.prefix(1).lowercased() + text.dropFirst()
 }
 
 func milliseconds(_ value: Double) -> String {

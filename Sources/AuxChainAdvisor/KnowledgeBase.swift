@@ -61,6 +61,8 @@ public struct Source: Sendable, Codable, Hashable, Identifiable {
         case verified
         /// The seed article: claims without a published method.
         case unreviewed
+        /// Reports nobody has confirmed against the maker's documentation or a teardown.
+        case unverified
         /// AuxChain's own design figures.
         case project
     }
@@ -103,6 +105,8 @@ public struct EchoModel: Sendable, Codable, Hashable, Identifiable {
     public var aliases: [String]
     public var lineOut: Fact<LineOut>
     public var hasSpeaker: Fact<Bool>
+    /// Whether it has an amplifier of its own for passive speakers (the Echo Link Amp); absent: no.
+    public var drivesPassiveSpeakers: Fact<Bool>?
 }
 
 public struct SpeakerKindEntry: Sendable, Codable, Hashable, Identifiable {
@@ -119,6 +123,9 @@ public struct SpeakerModel: Sendable, Codable, Hashable, Identifiable {
     public var name: String
     public var aliases: [String]
     public var kind: Fact<SpeakerKind>
+    /// How this particular speaker suits a method where its maker documents it; used instead of
+    /// its kind's fit, which can only speak for speakers of that kind in general.
+    public var methodFit: [MethodID: Fit]?
 }
 
 public struct GoalEntry: Sendable, Codable, Hashable, Identifiable {
@@ -203,6 +210,9 @@ public struct ConnectionMethod: Sendable, Codable, Hashable, Identifiable {
     /// How it suits one room or several, where that matters beyond ``maxRooms``.
     public var roomsFit: [RoomCount: Fit]?
     public var steps: [String]
+    /// Steps that come before ``steps`` for one speaker kind, e.g. fitting a Bluetooth receiver
+    /// to a speaker that only takes a cable.
+    public var speakerSteps: [SpeakerKind: [String]]?
 }
 
 /// One room or several, as far as a method's fit is concerned.

@@ -16,7 +16,9 @@ extension KnowledgeBase {
         let speakerModelIDs = Set(speakerModels.map(\.id))
         let disputeIDs = Set(disputes.map(\.id))
 
+        var cited = Set<String>()
         func check(source: String, at location: String) {
+            cited.insert(source)
             if source.isEmpty {
                 issues.append(KnowledgeIssue(location: location, problem: "has no source"))
             } else if !sourceIDs.contains(source) {
@@ -49,6 +51,17 @@ extension KnowledgeBase {
             checkText(model.name, at: "\(at).name")
             check(source: model.lineOut.source, at: "\(at).lineOut")
             check(source: model.hasSpeaker.source, at: "\(at).hasSpeaker")
+            if let amplifier = model.drivesPassiveSpeakers { check(source: amplifier.source, at: "\(at).drivesPassiveSpeakers") }
+            // A guess filed under a verified source would read as checked in every report and table.
+            for (field, source, confidence) in [
+                ("lineOut", model.lineOut.source, model.lineOut.confidence),
+                ("hasSpeaker", model.hasSpeaker.source, model.hasSpeaker.confidence),
+            ] where confidence == .low && self.source(source)?.standing == .verified {
+                issues.append(KnowledgeIssue(
+                    location: "\(at).\(field)",
+                    problem: "is low confidence but cites the verified source \"\(source)\"; cite a source labelled unverified"
+                ))
+            }
             if model.lineOut.value != .yes, model.lineOut.note == nil {
                 issues.append(KnowledgeIssue(location: "\(at).lineOut", problem: "needs a note saying why (it is quoted to users)"))
             }
@@ -57,6 +70,11 @@ extension KnowledgeBase {
         issues += nameCollisions(speakerModels.map { ($0.id, [$0.name, $0.id] + $0.aliases) }, table: "speakerModels")
         for speaker in speakerModels {
             check(source: speaker.kind.source, at: "speakerModels[\(speaker.id)].kind")
+            for (method, fit) in speaker.methodFit ?? [:] {
+                let at = "speakerModels[\(speaker.id)].methodFit[\(method.rawValue)]"
+                check(source: fit.source, at: at)
+                issues += attributionIssues(fit, at: at)
+            }
         }
 
         for kind in SpeakerKind.allCases {
@@ -84,6 +102,13 @@ extension KnowledgeBase {
                 continue
             }
             issues += methodIssues(method, check: check(source:at:))
+            let fits = method.speakerFit.map { ("speakerFit[\($0.key.rawValue)]", $0.value) }
+                + method.goalFit.map { ("goalFit[\($0.key.rawValue)]", $0.value) }
+                + method.serviceFit.map { ("serviceFit[\($0.key.rawValue)]", $0.value) }
+                + (method.roomsFit ?? [:]).map { ("roomsFit[\($0.key.rawValue)]", $0.value) }
+            for (key, fit) in fits {
+                issues += attributionIssues(fit, at: "methods[\(id.rawValue)].\(key)")
+            }
         }
 
         for part in parts {
@@ -143,7 +168,22 @@ extension KnowledgeBase {
                 issues.append(KnowledgeIssue(location: "\(at).relatedDisputes", problem: "names unknown dispute \"\(dispute)\""))
             }
         }
+        for source in sources where !cited.contains(source.id) {
+            issues.append(KnowledgeIssue(location: "sources[\(source.id)]", problem: "is cited by no fact; cite it where it applies or remove it"))
+        }
         return issues
+    }
+
+    /// A reason quoting a low-confidence figure from an unreviewed source must say whose claim
+    /// it is ("the seed article claims …"), or users read the number as fact.
+    private func attributionIssues(_ fit: Fit, at location: String) -> [KnowledgeIssue] {
+        guard fit.confidence == .low, let source = source(fit.source), source.standing == .unreviewed,
+              fit.reason.contains(where: \.isNumber) else { return [] }
+        let attribution = "\(source.title) claims"
+        guard fit.reason.lowercased().contains(attribution.lowercased()) else {
+            return [KnowledgeIssue(location: location, problem: "states a low-confidence figure as fact; say \"\(attribution)\"")]
+        }
+        return []
     }
 
     private func methodIssues(_ method: ConnectionMethod, check: (String, String) -> Void) -> [KnowledgeIssue] {
@@ -170,6 +210,9 @@ extension KnowledgeBase {
         for (goal, fit) in method.goalFit { check(fit.source, "\(at).goalFit[\(goal.rawValue)]") }
         for (service, fit) in method.serviceFit { check(fit.source, "\(at).serviceFit[\(service.rawValue)]") }
         for (rooms, fit) in method.roomsFit ?? [:] { check(fit.source, "\(at).roomsFit[\(rooms.rawValue)]") }
+        for (kind, steps) in method.speakerSteps ?? [:] where steps.isEmpty || steps.contains(where: { $0.allSatisfy(\.isWhitespace) }) {
+            issues.append(KnowledgeIssue(location: "\(at).speakerSteps[\(kind.rawValue)]", problem: "has an empty step"))
+        }
         if method.steps.isEmpty {
             issues.append(KnowledgeIssue(location: "\(at).steps", problem: "is empty"))
         }

@@ -132,6 +132,25 @@ extension KnowledgeBase {
         NameMatcher(models) { [$0.name, $0.id] + $0.aliases }.match(text)
     }
 
+    /// What to tell someone whose Echo model isn't known: the nearest names, else the models that
+    /// share a word with theirs, and that they can leave the model out and still get advice.
+    public func unknownModelHelp(_ text: String) -> String {
+        var help = "unknown Echo model \"\(text)\"."
+        if case .unknown(let suggestions) = resolveModel(text), !suggestions.isEmpty {
+            help += " Did you mean \(listed(suggestions.map { "\"\($0.name)\"" }, conjunction: "or"))?"
+        } else {
+            // "echo" and generation numbers are in nearly every name, so they don't make one close.
+            let words = Set(NameNormaliser.normalise(text).split(separator: " ").filter { $0 != "echo" && Int($0) == nil })
+            let close = models.filter { model in
+                !words.isDisjoint(with: NameNormaliser.normalise(model.name).split(separator: " "))
+            }
+            if !close.isEmpty {
+                help += " Models it knows with a word in common: \(listed(close.prefix(5).map { "\"\($0.name)\"" }, conjunction: "and"))."
+            }
+        }
+        return help + " If yours isn't listed by `auxchain advise --list-models`, leave --echo out: the advice then says what to check on your Echo."
+    }
+
     /// Finds a speaker named in the seed article, e.g. "JBL Flip 6".
     public func resolveSpeakerModel(_ text: String) -> NameMatch<SpeakerModel> {
         NameMatcher(speakerModels) { [$0.name, $0.id] + $0.aliases }.match(text)

@@ -5,6 +5,12 @@ extension AdviceReport {
         var out: [String] = []
         out.append("Advice for: \(requestSummary)")
         out.append("")
+        // When the Echo already drives the speakers, that answer comes before any ranking.
+        let leading: Set<WarningID> = [.echoDrivesPassiveSpeakers]
+        for warning in warnings where leading.contains(warning.id) {
+            out.append("First: \(warning.message) [\(warning.id.rawValue)]")
+            out.append("")
+        }
 
         let usable = recommendations.filter { !$0.blocked }
         for recommendation in usable {
@@ -17,7 +23,7 @@ extension AdviceReport {
         }
         let blocked = recommendations.filter(\.blocked)
         if !blocked.isEmpty {
-            out.append("")
+            if !usable.isEmpty { out.append("") }
             out.append("Not possible here:")
             for recommendation in blocked {
                 out.append("   \(recommendation.name) [\(recommendation.method.rawValue)]")
@@ -25,10 +31,11 @@ extension AdviceReport {
             }
         }
 
-        if !warnings.isEmpty {
+        let otherWarnings = warnings.filter { !leading.contains($0.id) }
+        if !otherWarnings.isEmpty {
             out.append("")
             out.append("Warnings:")
-            for warning in warnings { out.append("   ! \(warning.message) [\(warning.id.rawValue)]") }
+            for warning in otherWarnings { out.append("   ! \(warning.message) [\(warning.id.rawValue)]") }
         }
 
         if !first.blocked {

@@ -14,6 +14,12 @@ public struct StartingConfig: Sendable, Hashable {
     public var settleMs = 1500
     public var offDelaySeconds = 600
     public var relayLine = 17
+    /// The parts list allows a Pi 4 or a Pi 5; nothing in the request says which, so the file
+    /// says how to switch (the header's GPIO chip differs).
+    public var board = "pi4"
+    /// The optional PGA2311 volume board's keys, as in `Hardware/profiles/pi4-pga2311.toml`
+    /// (BCM numbers: CS on 8, SCLK on 11, SDI on 10), so enabling it gives a complete section.
+    public static let pga2311Keys = ["kind = \"pga2311\"", "cs = 8", "sclk = 11", "sdi = 10", "zero_crossing = true"]
     /// Comment lines explaining the choices, written at the top of the file.
     public var explanations: [String] = []
 
@@ -31,6 +37,7 @@ public struct StartingConfig: Sendable, Hashable {
             explanations.append(fact.text)
         }
         explanations.append("Check the card's formats with `arecord -D \(captureDevice) --dump-hw-params`.")
+        explanations.append("[gpio] board = \"\(board)\" is for a Raspberry Pi 4; on a Raspberry Pi 5 set board = \"pi5\" (its header has another GPIO chip).")
 
         if speakerKind == .passive {
             settleMs = 3000
@@ -86,10 +93,13 @@ public struct StartingConfig: Sendable, Hashable {
             "active_low = true                       # most opto-isolated relay modules switch on a low input",
             "",
             "[gpio]",
-            "board = \"pi4\"                           # pi4 | pi5 | other",
+            "board = \(quoted(board))                           # \"pi5\" on a Raspberry Pi 5",
             "",
             "[attenuator]",
-            "kind = \"none\"                           # pga2311 if you add the optional volume board",
+            "# With the optional PGA2311 volume board, replace kind = \"none\" with these lines",
+            "# (Hardware/profiles/pi4-pga2311.toml; wiring: Hardware/wiring/pga2311.md; leave SPI off in config.txt):",
+        ] + Self.pga2311Keys.map { "#   \($0)" } + [
+            "kind = \"none\"",
             "",
             "[control]",
             "socket = \"/run/auxchain/control.sock\"",

@@ -151,9 +151,8 @@ extension AuxChain {
             switch knowledge.resolveModel(text) {
             case .found(let model):
                 return model.id
-            case .unknown(let suggestions):
-                let hint = suggestions.isEmpty ? "" : " Did you mean \(suggestions.map { "\"\($0.name)\"" }.joined(separator: " or "))?"
-                throw ValidationError("--echo: unknown Echo model \"\(text)\".\(hint) Run `auxchain advise --list-models` for every model it knows.")
+            case .unknown:
+                throw ValidationError("--echo: \(knowledge.unknownModelHelp(text))")
             }
         }
 

@@ -31,6 +31,23 @@ struct NameMatcherTests {
         #expect(knowledge.resolveModel(text) == .found(knowledge.model(id)!))
     }
 
+    @Test("an unknown model's message suggests close models and says --echo can be left out")
+    func unknownModelHelp() {
+        let typo = knowledge.unknownModelHelp("echo dto 4")
+        #expect(typo.contains("Did you mean \"Echo Dot (4th Gen)\""), "\(typo)")
+        let show8 = knowledge.unknownModelHelp("Echo Show 8")
+        #expect(show8.contains("Echo Show"), "\(show8)")
+        let studioMax = knowledge.unknownModelHelp("Echo Studio Max 2")
+        #expect(studioMax.contains("Models it knows with a word in common: \"Echo Studio\"."), "\(studioMax)")
+        let hub = knowledge.unknownModelHelp("Echo Hub")
+        #expect(!hub.contains("Did you mean") && !hub.contains("word in common"), "\(hub)")
+        for help in [typo, show8, studioMax, hub] {
+            #expect(help.hasPrefix("unknown Echo model \""))
+            #expect(help.contains("leave --echo out"))
+            #expect(help.contains("--list-models"))
+        }
+    }
+
     @Test("suggests the nearest model for a typo")
     func suggestsForTypo() throws {
         guard case .unknown(let suggestions) = knowledge.resolveModel("echo dto 4") else {

@@ -31,6 +31,7 @@ struct QuestionTests {
         #expect(match.question.kind == .myth)
         #expect(match.question.answer.text.contains("No button gesture"))
         #expect(match.question.answer.text.contains("Pair a new device"))
+        #expect(!match.question.answer.text.contains("right about the button"), "the reset claim is the article's alone")
         #expect(match.question.articleAnswer.source == "seed-article")
         let text = match.text(knowledge: knowledge)
         #expect(text.contains("The seed article answers:"))

@@ -24,11 +24,17 @@ struct ReportOutputTests {
             #expect(entry["blocked"] is Bool)
             #expect(entry["reasons"] is [String])
             #expect(entry["blockers"] is [String])
+            #expect(entry["conditions"] is [String])
             #expect(entry["sources"] is [String])
         }
         let aux = try #require(recommendations.first { $0["method"] as? String == "aux-out-chain" })
         #expect(aux["blocked"] as? Bool == true)
         #expect((aux["blockers"] as? [String])?.first?.contains("no 3.5 mm output") == true)
+        #expect((aux["reasons"] as? [String])?.first?.contains("no 3.5 mm output") == true, "a blocked method's reasons start with its blockers")
+        let multiroom = try #require(recommendations.first { $0["method"] as? String == "amazon-multiroom" })
+        #expect(multiroom["blocked"] as? Bool == false)
+        #expect((multiroom["reasons"] as? [String])?.isEmpty == false)
+        #expect((multiroom["blockers"] as? [String]) == [])
         let warnings = try #require(object["warnings"] as? [[String: Any]])
         #expect(warnings.contains { $0["id"] as? String == "line-out-disputed" })
         #expect(object["sources"] is [[String: Any]])
@@ -52,6 +58,25 @@ struct ReportOutputTests {
         #expect(text.contains("--write-config FILE"))
     }
 
+    @Test("a disagreement's claim and reason appear once in the text, however many methods and warnings it touches")
+    func disputesAreNotRepeated() throws {
+        var requests = scenarios.compactMap(\.request)
+        requests.append(AdviceRequest(echoModelID: "echo-dot-5", speakerKind: .poweredAnalog, rooms: 2, goals: [.multiroom]))
+        for request in requests {
+            let report = advisor.advise(request)
+            let text = report.text()
+            for dispute in report.disputes {
+                #expect(text.components(separatedBy: dispute.why).count - 1 == 1, "\(dispute.id) in: \(report.requestLine)")
+                #expect(text.components(separatedBy: dispute.claim.text).count - 1 == 1, "\(dispute.id) in: \(report.requestLine)")
+            }
+        }
+        let dot5 = advisor.advise(AdviceRequest(echoModelID: "echo-dot-5", speakerKind: .poweredAnalog))
+        #expect(dot5.recommendation(.snapcastMultiroom)?.blocked == true)
+        #expect(dot5.recommendation(.auxOutChain)?.blocked == true, "two blocked methods and a warning share the one line-out dispute")
+        #expect(dot5.warnings.first { $0.id == .lineOutDisputed }?.message
+            == "The seed article is wrong about Echo Dot (5th Gen)'s jack: the Echo Dot (5th Gen) has no 3.5 mm jack at all (Amazon's device pages and technical specifications).")
+    }
+
     @Test("request problems name the flag and the allowed values")
     func requestProblems() {
         #expect(AdviceRequest(rooms: 0).problems().map(\.description).contains("--rooms: must be at least 1 (got 0)."))
@@ -64,4 +89,9 @@ struct ReportOutputTests {
     func repeatedGoals() {
         #expect(AdviceRequest(goals: [.party, .party, .stereo]).goals == [.party, .stereo])
     }
+}
+
+extension AdviceReport {
+    /// The report's first line, to say which request a failed expectation is about.
+    var requestLine: String { String(text().prefix { $0 != "\n" }) }
 }

@@ -164,6 +164,22 @@ import Testing
         #expect(checked > 0, "no 'BCMn (pin m)' found under Hardware/: the pattern has drifted from the guides")
     }
 
+    @Test func everyDividerInTheHardwareGuidesHasTheDecibelsItStates() throws {
+        var checked = 0
+        for file in try HardwareTree.documents() where file.pathExtension == "md" {
+            let text = try HardwareTree.text(of: file)
+            for match in text.matches(of: #/(\d+(?:\.\d+)?)\s*(k?)Ω\s*/\s*(\d+(?:\.\d+)?)\s*(k?)Ω\s*≈\s*[−-](\d+(?:\.\d+)?)\s*dB/#) {
+                let part = Double(match.output.1)! * (match.output.2.isEmpty ? 1 : 1000)
+                let whole = Double(match.output.3)! * (match.output.4.isEmpty ? 1 : 1000)
+                let stated = -Double(match.output.5)!
+                let actual = 20 * log10(part / whole)
+                #expect(abs(actual - stated) <= 0.5, "\(file.lastPathComponent): '\(match.output.0)', but that ratio is \(String(format: "%.1f", actual)) dB")
+                checked += 1
+            }
+        }
+        #expect(checked > 0, "no 'R1 / R2 ≈ −N dB' found under Hardware/: the pattern has drifted from the guides")
+    }
+
     @Test func everyLinkInTheHardwareGuidesLeadsToAFile() throws {
         for file in try HardwareTree.documents() where file.pathExtension == "md" {
             let text = try HardwareTree.text(of: file)
