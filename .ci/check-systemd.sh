@@ -36,6 +36,10 @@ done
 echo "==> $(systemd-analyze --version | head -n 1)"
 
 grep -qxF "$expected_exec" "$unit" || fail "$unit: expected the line '$expected_exec'"
+# What `auxchain run` exits with when only a person can fix it must not be restarted.
+for code in 64 77 78; do
+    grep -qE "^RestartPreventExitStatus=(.* )?$code( |$)" "$unit" || fail "$unit: RestartPreventExitStatus= must list $code"
+done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
