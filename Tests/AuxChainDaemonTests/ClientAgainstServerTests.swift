@@ -165,7 +165,7 @@ import Testing
 
     @Test(
         "a user outside the control group is told to join it, by the socket's mode or by the server",
-        .enabled(if: ClientFixture.canDropPrivileges, "needs root and /usr/bin/setpriv")
+        .enabled(if: Unprivileged.isAvailable, "needs root and /usr/bin/setpriv")
     )
     func permissionDenied() async throws {
         let fixture = try ClientFixture(socketName: "control.sock")
@@ -346,25 +346,11 @@ final class ClientFixture: @unchecked Sendable {
         }
     }
 
-    static let canDropPrivileges = getuid() == 0 && access("/usr/bin/setpriv", X_OK) == 0
-
-    /// The client as uid and gid 65534 (nobody) with no supplementary groups.
+    /// The client as uid and gid 65534 (nobody) with no supplementary groups, from a copy of the
+    /// binary that nobody can reach wherever the build folder is.
     func runAsNobody(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", BuiltBinary.url.path]
-            + arguments + ["--socket", socketPath]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        return try await onThread {
-            let stdout = output.fileHandleForReading.readDataToEndOfFile()
-            let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-        }
+        let socketPath = socketPath
+        return try await onThread { try Unprivileged.run(arguments + ["--socket", socketPath], timeout: 30) }
     }
 }
 
