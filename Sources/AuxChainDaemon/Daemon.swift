@@ -68,7 +68,7 @@ public enum Daemon {
         do {
             server = try ControlServer(settings: config.control, handler: controller, logger: logger)
         } catch {
-            throw DaemonError.configuration("\(error)")
+            throw DaemonError(error)
         }
         let relayLine = config.power.relay.map { "\($0.line)" }
         await controller.observe { event in
