@@ -2,6 +2,7 @@ import ArgumentParser
 import AuxChainCore
 import AuxChainDaemon
 import Foundation
+import Glibc
 import Logging
 
 extension AuxChain {
@@ -37,6 +38,9 @@ extension AuxChain {
         }
 
         func run() async throws {
+            // SIGHUP's default would end the daemon. systemd's ExecReload or a stray kill -HUP can
+            // come before the reload service traps it, so it is ignored from the start.
+            signal(SIGHUP, SIG_IGN)
             // The simulation narrates on stdout; its log keeps to warnings and errors.
             let logger = makeLogger(level: simulate ? .warning : .info)
             var settings = AuxChainConfig()
@@ -50,6 +54,8 @@ extension AuxChain {
             var options = RunOptions(duration: duration?.value, pacedByWallClock: paced)
             options.configPath = config
             var devices: SimulatedDevices?
+            // However the run ends, the simulation's temporary folder goes with it.
+            defer { devices?.removeTemporaryFiles() }
             if simulate {
                 let simulation = try Simulation.prepare(base: config == nil ? nil : settings, output: output)
                 settings = simulation.config
@@ -60,11 +66,9 @@ extension AuxChain {
             do {
                 try await Daemon.run(config: settings, options: options, logger: logger)
             } catch let error as DaemonError {
-                devices?.removeTemporaryFiles()
                 throw CLIFailure(error).exit
             }
             if let devices {
-                devices.removeTemporaryFiles()
                 FileHandle.standardOutput.write(Data("\nThe speaker's side is in \(devices.outputWAV.path): play it with 'aplay \(devices.outputWAV.lastPathComponent)'.\n".utf8))
             }
         }

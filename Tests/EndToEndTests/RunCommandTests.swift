@@ -171,3 +171,28 @@ import Testing
         #expect(first.finish().status == 0)
     }
 }
+
+@Suite struct SimulateCommandTests {
+    @Test func aSIGHUPLeavesTheSimulationRunningAndItsTemporaryFolderGoesWhenItStops() throws {
+        // Its own temporary folder, so what the simulation leaves behind is easy to see.
+        let temporary = FilePCMConfig.temporaryFolder()
+        let output = temporary.appendingPathComponent("speaker.wav")
+        let running = try BuiltBinary.Running(
+            ["run", "--simulate", "--duration", "60s", "--output", output.path], environment: ["TMPDIR": temporary.path])
+        let folder = temporary.appendingPathComponent("auxchain-simulate-\(running.process.processIdentifier)")
+        let socket = folder.appendingPathComponent("control.sock").path
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, !FileManager.default.fileExists(atPath: socket) { Thread.sleep(forTimeInterval: 0.05) }
+        try #require(FileManager.default.fileExists(atPath: socket), "the simulation's socket did not appear")
+
+        running.signal(SIGHUP)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(running.process.isRunning, "SIGHUP ended the simulation")
+        running.signal(SIGTERM)
+        let result = running.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("SIGHUP: this run has no config file to reload"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path), "left behind: \(folder.path)")
+        #expect(FileManager.default.fileExists(atPath: output.path))
+    }
+}
