@@ -360,6 +360,8 @@ import Testing
         #expect(throws: ControlServerError(.pathTooLong(limit: 107), socketPath: long)) {
             try ControlServer(socketPath: long, group: nil, handler: RecordingHandler(), logger: quietLogger)
         }
+        // `config check` refuses exactly what the server would.
+        #expect(UnixAddress.capacity - 1 == ControlSettings.maximumSocketPathBytes)
     }
 
     @Test("closing removes the socket file, once, and only if it is still this server's")

@@ -1,3 +1,4 @@
+import AuxChainCore
 import Glibc
 
 /// Who may use the control socket: root, the daemon's own user, and members of the control
@@ -51,20 +52,8 @@ public struct ControlGroup: Sendable, Equatable, Hashable {
     }
 
     /// The group named `name` in the group database; nil when there is none.
-    /// The corresponding C function is `getgrnam_r`.
     public static func lookup(_ name: String) -> ControlGroup? {
-        var entry = group()
-        var result: UnsafeMutablePointer<group>?
-        var buffer = [CChar](repeating: 0, count: 4096)
-        while true {
-            let status = getgrnam_r(name, &entry, &buffer, buffer.count, &result)
-            if status == ERANGE && buffer.count < 1 << 20 {
-                buffer = [CChar](repeating: 0, count: buffer.count * 4)
-                continue
-            }
-            guard status == 0, result != nil else { return nil }
-            return ControlGroup(name: name, id: entry.gr_gid)
-        }
+        SystemGroups.id(named: name).map { ControlGroup(name: name, id: $0) }
     }
 }
 
