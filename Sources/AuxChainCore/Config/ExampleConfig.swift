@@ -107,7 +107,8 @@ kind = "none"
 # Unix socket the CLI talks to; created with mode 0660. An absolute path of at most 107 bytes.
 socket = "/run/auxchain/control.sock"
 # Members of this group (and root) may use the socket; "" allows the daemon's own user only.
-# The group must exist (packaging/install.sh creates auxchain).
+# The group must exist (packaging/install.sh creates auxchain). Up to 32 clients at once; one
+# that sends nothing for 60 s is closed (a subscriber to live levels and events stays).
 group = "auxchain"
 
 [state]
