@@ -46,7 +46,7 @@ extension AuxChain {
             var settings = AuxChainConfig()
             if let config {
                 do {
-                    settings = try ConfigReader.load(path: config)
+                    settings = try ConfigReader.loadForRun(path: config)
                 } catch {
                     throw CLIFailure.config(error.description)
                 }

@@ -226,7 +226,7 @@ import Testing
 
     private func loadFailure(_ path: String) -> ConfigError? {
         do {
-            _ = try ConfigReader.load(path: path)
+            _ = try ConfigReader.loadForRun(path: path)
             return nil
         } catch {
             return error

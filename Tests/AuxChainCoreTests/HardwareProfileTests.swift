@@ -291,12 +291,9 @@ struct HardwareProfile: Sendable {
     let text: String
     let config: AuxChainConfig
 
-    /// Parsed, not loaded: a profile's `[control] group` is the installer's, which the machine
-    /// running the tests need not have.
     static func load(_ name: String) throws -> HardwareProfile {
         let url = HardwareTree.profiles.appendingPathComponent(name)
-        let text = try HardwareTree.text(of: url)
-        return HardwareProfile(name: name, text: text, config: try ConfigReader.parse(text, file: url.path))
+        return HardwareProfile(name: name, text: try HardwareTree.text(of: url), config: try ConfigReader.load(path: url.path))
     }
 
     /// The cards named in `# sound-card: <id>` comments: the config has no key for the hardware

@@ -8,9 +8,15 @@ import TOMLKit
 /// The TOML tree is walked by hand rather than decoded, so that each error names the key path,
 /// its line, the type found and the values allowed, and so that unknown keys are rejected.
 public enum ConfigReader {
-    /// Loads and validates the file at `path`, and checks what depends on the system it runs
-    /// on: that `[control] group` exists. What `auxchain run` would reject, this rejects too.
+    /// Loads and validates the file at `path`.
     public static func load(path: String) throws(ConfigError) -> AuxChainConfig {
+        try parse(readText(path: path), file: path)
+    }
+
+    /// Loads the file at `path` for the daemon: validates it, and checks what depends on the
+    /// system it runs on (that `[control] group` exists). `run`, its reload and `config check`
+    /// use it, so that a config one of them accepts the others accept too.
+    public static func loadForRun(path: String) throws(ConfigError) -> AuxChainConfig {
         let text = try readText(path: path)
         let config = try parse(text, file: path)
         if let group = config.control.group, SystemGroups.id(named: group) == nil {

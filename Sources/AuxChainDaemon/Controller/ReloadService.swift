@@ -34,7 +34,7 @@ final class ReloadService: Service, Sendable {
                 }
                 self.notify?([.reloading])
                 do {
-                    let fresh = try ConfigReader.load(path: path)
+                    let fresh = try ConfigReader.loadForRun(path: path)
                     await self.controller.updateVolumeSettings(fresh.volume)
                     let outcome = Self.applying(fresh, to: current)
                     current = outcome.running
