@@ -13,7 +13,9 @@ extension AuxChain {
                 Runs in the foreground until SIGINT or SIGTERM (or for --duration of audio), then \
                 ramps down and stops. With --simulate it needs no sound card or GPIO: a generated \
                 Echo programme plays through real alsa-lib file devices, the timeline is printed as \
-                it goes, and what the speaker would get is written to a WAV file.
+                it goes, and what the speaker would get is written to a WAV file. SIGHUP re-reads the \
+                config file. Exits 78 for a config problem, 77 when a sound device, GPIO chip or the \
+                socket's folder is closed to this user, 69 when another daemon holds the control socket.
                 """)
 
         @Option(name: .shortAndLong, help: "The config file (see 'auxchain config example').")
