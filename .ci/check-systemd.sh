@@ -7,7 +7,8 @@
 # folder; nothing outside that folder is created, and it is removed at exit. Any message from
 # verify (an unknown directive is only a warning there) fails the check.
 #
-# Installs systemd and procps (for ExecReload's kill) with apt-get when they are missing.
+# Installs what it needs with apt-get when it is missing (systemd for systemd-analyze, procps for
+# ExecReload's /usr/bin/kill, udev for udevadm and /etc/udev/rules.d), without recommends.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,15 +17,29 @@ expected_exec='ExecStart=/usr/bin/auxchain run --config /etc/auxchain/auxchain.t
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-if ! command -v systemd-analyze >/dev/null || ! command -v kill >/dev/null; then
-    echo "==> installing systemd and procps"
+# `type -P` looks for a program file only: bash's own kill builtin must not count as procps.
+missing=()
+type -P systemd-analyze >/dev/null || missing+=(systemd)
+type -P kill >/dev/null || missing+=(procps)
+{ type -P udevadm >/dev/null && [ -d /etc/udev/rules.d ]; } || missing+=(udev)
+if [ ${#missing[@]} -gt 0 ]; then
+    [ "$(id -u)" -eq 0 ] || fail "missing packages: ${missing[*]}; install them (apt-get install --no-install-recommends ${missing[*]}) or run this as root"
+    type -P apt-get >/dev/null || fail "missing packages: ${missing[*]}, and no apt-get to install them with"
+    echo "==> installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends systemd procps >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+for program in systemd-analyze kill udevadm; do
+    type -P "$program" >/dev/null || fail "$program is still missing after installing ${missing[*]}"
+done
 echo "==> $(systemd-analyze --version | head -n 1)"
 
 grep -qxF "$expected_exec" "$unit" || fail "$unit: expected the line '$expected_exec'"
+# What `auxchain run` exits with when only a person can fix it must not be restarted.
+for code in 64 77 78; do
+    grep -qE "^RestartPreventExitStatus=(.* )?$code( |$)" "$unit" || fail "$unit: RestartPreventExitStatus= must list $code"
+done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -56,10 +71,16 @@ if ! unshare -m true 2>/dev/null; then
     echo "SKIP: cannot make a mount namespace here (needs CAP_SYS_ADMIN)"
     exit 0
 fi
+# Any device will do: udevadm test reads every rules file before it looks at the device.
+device=/sys/class/mem/null
+[ -e "$device" ] || fail "$device is missing: is /sys mounted?"
+for folder in /etc/udev/rules.d /usr/lib/udev/rules.d; do
+    [ -d "$folder" ] || fail "$folder is missing: the udev package should have made it"
+done
 parsed=$(unshare -m sh -c '
     mount --bind "$1" /etc/udev/rules.d &&
     mount -t tmpfs tmpfs /usr/lib/udev/rules.d &&
-    udevadm test --action=add /sys/class/mem/null 2>&1' sh "$work/rules")
+    udevadm test --action=add "$2" 2>&1' sh "$work/rules" "$device") || fail "udevadm test in a private mount namespace failed: $parsed"
 for file in 60-auxchain-gpio.rules 70-auxchain-usb-audio.rules; do
     echo "$parsed" | grep -q "Reading rules file: /etc/udev/rules.d/$file" || fail "udev did not read $file"
 done

@@ -53,7 +53,8 @@ public struct ALSAError: Error, Sendable, CustomStringConvertible {
             advice = "another program holds it; stop that program (see 'fuser -v /dev/snd/*')"
         case EACCES, EPERM:
             kind = .permissionDenied
-            advice = "run as a member of group 'audio' or install AuxChain's service, which adds it"
+            advice = "add the user that runs auxchain to group 'audio' (usermod -aG audio USER, then log in again); "
+                + "the systemd unit gives its service SupplementaryGroups=audio"
         case EINVAL:
             kind = .unsupportedConfiguration
             advice = "the device refused the requested parameters"

@@ -68,7 +68,7 @@ public enum Daemon {
         do {
             server = try ControlServer(settings: config.control, handler: controller, logger: logger)
         } catch {
-            throw DaemonError.configuration("\(error)")
+            throw DaemonError(error)
         }
         let relayLine = config.power.relay.map { "\($0.line)" }
         await controller.observe { event in
@@ -109,11 +109,9 @@ public enum Daemon {
         if let systemd {
             services.append(.init(service: systemd, serviceName: "systemd"))
         }
-        if let path = options.configPath {
-            let notify: (@Sendable ([NotifyState]) -> Void)? = systemd.map { service in { @Sendable states in service.send(states) } }
-            let reload = ReloadService(path: path, running: config, controller: controller, notify: notify, logger: logger)
-            services.append(.init(service: reload, serviceName: "reload"))
-        }
+        let notify: (@Sendable ([NotifyState]) -> Void)? = systemd.map { service in { @Sendable states in service.send(states) } }
+        let reload = ReloadService(path: options.configPath, running: config, controller: controller, notify: notify, logger: logger)
+        services.append(.init(service: reload, serviceName: "reload"))
         var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         try await ServiceGroup(configuration: groupConfiguration).run()

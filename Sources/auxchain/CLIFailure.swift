@@ -9,8 +9,11 @@ struct CLIFailure: Error {
     static let configExit: Int32 = 78
     /// EX_SOFTWARE: something failed that is not the user's input.
     static let softwareExit: Int32 = 70
-    /// EX_UNAVAILABLE: a needed service (the daemon) is not there.
+    /// EX_UNAVAILABLE: a needed service (the daemon) is not there, or another daemon holds the
+    /// control socket.
     static let unavailableExit: Int32 = 69
+    /// EX_NOPERM: a device, GPIO chip or socket this user may not open.
+    static let permissionExit: Int32 = 77
     /// EX_USAGE: bad arguments.
     static let usageExit: Int32 = 64
 
@@ -32,6 +35,8 @@ struct CLIFailure: Error {
     init(_ error: DaemonError) {
         switch error {
         case .configuration(let message): self.init(message: message, code: Self.configExit)
+        case .permissionDenied(let message): self.init(message: message, code: Self.permissionExit)
+        case .alreadyRunning(let message): self.init(message: message, code: Self.unavailableExit)
         case .failure(let message): self.init(message: message, code: Self.softwareExit)
         }
     }

@@ -18,7 +18,7 @@ extension AuxChain {
 
             func run() async throws {
                 do {
-                    let config = try ConfigReader.load(path: file)
+                    let config = try ConfigReader.loadForRun(path: file)
                     print("\(file): valid (capture '\(config.audio.capture)', playback '\(config.audio.playback)', attenuator \(config.attenuator.kindName), relay \(config.power.relay.map { "on line \($0.line)" } ?? "none"))")
                 } catch {
                     throw CLIFailure.config(error.description)

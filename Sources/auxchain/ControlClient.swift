@@ -3,11 +3,6 @@ import AuxChainCore
 import Foundation
 import Glibc
 
-extension CLIFailure {
-    /// EX_NOPERM: the user may not use the control socket.
-    static let permissionExit: Int32 = 77
-}
-
 /// One connection to the daemon's control socket, speaking JSON lines (see ``ControlRequest``).
 ///
 /// Blocking calls with deadlines: a daemon that does not accept or answer within the

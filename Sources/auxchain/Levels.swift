@@ -13,8 +13,11 @@ extension AuxChain {
                 (█ up to the RMS level, ▒ on to the peak, │ at the peak held for 1.5 s, which then falls at \
                 20 dB/s), the numbers, and a line with the speaker's state, the relay, the volume and whether \
                 the signal detector hears the Echo. Piped, it prints a text snapshot per update instead; with \
-                --json one levels object per line. --once prints a single snapshot (with --json: the daemon's \
-                levels object, e.g. {"channels":[{"peak_dbfs":-12.5,"rms_dbfs":-20.1}],"signal":true}) and exits.
+                --json one object per line: the daemon's levels object with the speaker's power, the volume \
+                and the relay beside it, e.g. {"channels":[{"peak_dbfs":-12.5,"rms_dbfs":-20.1}],\
+                "power":{"mode":"auto","state":"on","trigger_holding_on":false},"signal":true,\
+                "volume":{"cap_db":0,"db":-24,"muted":false,"percent":40}} ("relay" too when one is \
+                configured). --once prints a single snapshot and exits.
                 """)
 
         @OptionGroup var daemon: ControlSocketOptions
@@ -49,12 +52,6 @@ extension AuxChain {
         }
 
         private func snapshot(_ connection: ControlConnection, _ output: MeterOutput) throws(CLIFailure) {
-            if json {
-                let reply = try connection.ask(.levels)
-                guard case .levels(let levels) = reply else { throw connection.unexpected(reply, to: "levels") }
-                output.show(levels, hold: PeakHold(), at: .zero, context: nil)
-                return
-            }
             // status carries the levels and what the state line needs, in one reply.
             let reply = try connection.ask(.status)
             guard case .status(let status) = reply else { throw connection.unexpected(reply, to: "status") }
@@ -105,6 +102,31 @@ extension AuxChain {
     }
 }
 
+/// One line of `levels --json`: the daemon's levels object, every field of it as the protocol
+/// encodes it, with what the meter's state line shows added beside them.
+struct LevelsSnapshot: Encodable {
+    var levels: LevelsReport
+    var context: MeterContext
+
+    init(_ levels: LevelsReport, context: MeterContext) {
+        self.levels = levels
+        self.context = context
+    }
+
+    private enum AddedKeys: String, CodingKey {
+        case power, volume, relay
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try levels.encode(to: encoder)
+        // The same object: a second keyed container at this level adds to the first.
+        var object = encoder.container(keyedBy: AddedKeys.self)
+        try object.encode(context.power, forKey: .power)
+        try object.encode(context.volume, forKey: .volume)
+        try object.encodeIfPresent(context.relay, forKey: .relay)
+    }
+}
+
 /// Where the meter goes: redrawn in place on a terminal, else appended as text or JSON lines.
 final class MeterOutput {
     let isTerminal: Bool
@@ -132,9 +154,9 @@ final class MeterOutput {
         if isTerminal { write(Self.escape + "?25h") }
     }
 
-    func show(_ levels: LevelsReport, hold: PeakHold, at now: Duration, context: MeterContext?, quietFor: Duration? = nil) {
+    func show(_ levels: LevelsReport, hold: PeakHold, at now: Duration, context: MeterContext, quietFor: Duration? = nil) {
         if json {
-            write(ReportText.json(levels) + "\n")
+            write(ReportText.json(LevelsSnapshot(levels, context: context)) + "\n")
             return
         }
         var lines = LevelsMeter(barCells: barCells()).lines(levels, hold: hold, at: now, context: context)

@@ -2,6 +2,7 @@ import ArgumentParser
 import AuxChainCore
 import AuxChainDaemon
 import Foundation
+import Glibc
 import Logging
 
 extension AuxChain {
@@ -12,7 +13,9 @@ extension AuxChain {
                 Runs in the foreground until SIGINT or SIGTERM (or for --duration of audio), then \
                 ramps down and stops. With --simulate it needs no sound card or GPIO: a generated \
                 Echo programme plays through real alsa-lib file devices, the timeline is printed as \
-                it goes, and what the speaker would get is written to a WAV file.
+                it goes, and what the speaker would get is written to a WAV file. SIGHUP re-reads the \
+                config file. Exits 78 for a config problem, 77 when a sound device, GPIO chip or the \
+                socket's folder is closed to this user, 69 when another daemon holds the control socket.
                 """)
 
         @Option(name: .shortAndLong, help: "The config file (see 'auxchain config example').")
@@ -42,12 +45,15 @@ extension AuxChain {
         }
 
         func run() async throws {
+            // SIGHUP's default would end the daemon. systemd's ExecReload or a stray kill -HUP can
+            // come before the reload service traps it, so it is ignored from the start.
+            signal(SIGHUP, SIG_IGN)
             // The simulation narrates on stdout; its log keeps to warnings and errors.
             let logger = makeLogger(level: logLevel ?? (simulate ? .warning : .info))
             var settings = AuxChainConfig()
             if let config {
                 do {
-                    settings = try ConfigReader.load(path: config)
+                    settings = try ConfigReader.loadForRun(path: config)
                 } catch {
                     throw CLIFailure.config(error.description)
                 }
@@ -55,6 +61,8 @@ extension AuxChain {
             var options = RunOptions(duration: duration?.value, pacedByWallClock: paced)
             options.configPath = config
             var devices: SimulatedDevices?
+            // However the run ends, the simulation's temporary folder goes with it.
+            defer { devices?.removeTemporaryFiles() }
             if simulate {
                 let simulation = try Simulation.prepare(base: config == nil ? nil : settings, output: output)
                 settings = simulation.config
@@ -65,11 +73,9 @@ extension AuxChain {
             do {
                 try await Daemon.run(config: settings, options: options, logger: logger)
             } catch let error as DaemonError {
-                devices?.removeTemporaryFiles()
                 throw CLIFailure(error).exit
             }
             if let devices {
-                devices.removeTemporaryFiles()
                 FileHandle.standardOutput.write(Data("\nThe speaker's side is in \(devices.outputWAV.path): play it with 'aplay \(devices.outputWAV.lastPathComponent)'.\n".utf8))
             }
         }

@@ -188,6 +188,75 @@ import Testing
         #expect(error?.message.hasPrefix("not valid TOML") == true)
     }
 
+    @Test func realtimePriorityStopsAtTheUnitsLimit() throws {
+        #expect(try parse("[audio]\nrealtime_priority = 95\n").audio.realtimePriority == 95)
+        let error = failure("[audio]\nrealtime_priority = 99\n")
+        #expect(error?.description == "test.toml:2: audio.realtime_priority: 99 is out of range; allowed: 0 to 95 "
+            + "(the systemd unit's LimitRTPRIO=95 refuses more, which leaves the top priorities to the kernel's own real-time threads)")
+    }
+
+    @Test func theUnitAllowsTheHighestRealtimePriorityTheConfigTakes() throws {
+        let unit = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("systemd/auxchain.service")
+        let lines = try String(contentsOf: unit, encoding: .utf8).split(separator: "\n")
+        #expect(lines.contains("LimitRTPRIO=\(AudioSettings.maximumRealtimePriority)"))
+    }
+
+    @Test func theControlSocketMustBeAnAbsolutePathThatFitsASocketAddress() throws {
+        let relative = failure("[control]\nsocket = \"control.sock\"\n")
+        #expect(relative?.description.hasPrefix("test.toml:2: control.socket: 'control.sock' is not an absolute path") == true)
+        #expect(relative?.message.contains("/run/auxchain/control.sock") == true)
+        #expect(failure("[control]\nsocket = \"@auxchain\"\n")?.keyPath == "control.socket")
+
+        let longest = "/" + String(repeating: "s", count: 106)
+        #expect(try parse("[control]\nsocket = \"\(longest)\"\n").control.socketPath == longest)
+        let tooLong = failure("[control]\nsocket = \"\(longest)s\"\n")
+        #expect(tooLong?.description.hasPrefix("test.toml:2: control.socket: the path is 108 bytes; a Unix socket's address holds at most 107") == true)
+    }
+
+    /// A config file in a fresh folder.
+    private func file(_ bytes: [UInt8], named name: String = "auxchain.toml") throws -> String {
+        var template = Array("/tmp/auxchain-config-XXXXXX".utf8CString)
+        let folder = String(cString: mkdtemp(&template)!)
+        let path = folder + "/" + name
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    private func loadFailure(_ path: String) -> ConfigError? {
+        do {
+            _ = try ConfigReader.loadForRun(path: path)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func aControlGroupTheSystemLacksIsRejectedWithItsLineAndTheFix() throws {
+        let missing = try file(Array("[control]\nsocket = \"/run/auxchain/control.sock\"\ngroup = \"auxchain-test-absent\"\n".utf8))
+        let error = loadFailure(missing)
+        #expect(error?.description.hasPrefix("\(missing):3: control.group: group 'auxchain-test-absent' does not exist on this system") == true)
+        #expect(error?.message.contains("groupadd --system auxchain-test-absent") == true)
+        let present = try file(Array("[control]\ngroup = \"root\"\n".utf8))
+        #expect(loadFailure(present) == nil)
+    }
+
+    @Test func aDirectoryGivenAsTheConfigIsNamedAsOne() throws {
+        let folder = URL(fileURLWithPath: try file([])).deletingLastPathComponent().path
+        let error = loadFailure(folder)
+        #expect(error?.description == "\(folder): is a directory, not a config file; give the file in it, or write one with 'auxchain config example > FILE'")
+    }
+
+    @Test func aConfigThatIsNotUTF8NamesTheLineAndHowToConvertIt() throws {
+        // "Küche" in Latin-1 on line 3.
+        let path = try file(Array("[audio]\nrate = 48000\n# K".utf8) + [0xFC] + Array("che\n".utf8))
+        let error = loadFailure(path)
+        #expect(error?.line == 3)
+        #expect(error?.message.hasPrefix("is not UTF-8 text (the first bad byte is 0xFC at offset 24)") == true)
+        #expect(error?.message.contains("iconv -f latin1 -t utf-8") == true)
+    }
+
     @Test func missingFileSaysHowToMakeOne() {
         do {
             _ = try ConfigReader.load(path: "/nonexistent/auxchain.toml")

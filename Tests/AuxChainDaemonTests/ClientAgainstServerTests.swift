@@ -58,8 +58,10 @@ import Testing
         Case(arguments: ["power"], command: .status, output: "mode auto, speaker off\nrelay line 17, off"),
         Case(arguments: ["power", "--json", "on"], command: .power(.on),
              output: #"{"mode":"on","state":"warming","trigger_holding_on":false}"#),
-        Case(arguments: ["levels", "--once", "--json"], command: .levels,
-             output: #"{"channels":[{"peak_dbfs":-30,"rms_dbfs":-36},{"peak_dbfs":-200,"rms_dbfs":-200}],"signal":false}"#),
+        Case(arguments: ["levels", "--once", "--json"], command: .status,
+             output: #"{"channels":[{"peak_dbfs":-30,"rms_dbfs":-36},{"peak_dbfs":-200,"rms_dbfs":-200}],"#
+                + #""power":{"mode":"auto","state":"off","trigger_holding_on":false},"relay":{"line":"17","on":false},"#
+                + #""signal":false,"volume":{"cap_db":0,"db":-36,"muted":false,"percent":40}}"#),
     ]
 
     @Test("each command sends its request and prints the daemon's answer", arguments: cases)
@@ -165,7 +167,7 @@ import Testing
 
     @Test(
         "a user outside the control group is told to join it, by the socket's mode or by the server",
-        .enabled(if: ClientFixture.canDropPrivileges, "needs root and /usr/bin/setpriv")
+        .enabled(if: Unprivileged.isAvailable, "needs root and /usr/bin/setpriv")
     )
     func permissionDenied() async throws {
         let fixture = try ClientFixture(socketName: "control.sock")
@@ -243,10 +245,17 @@ import Testing
         running.signal(SIGTERM)
         let result = await onThreadFinishing(running)
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        let received = try result.stdout.split(separator: "\n").map {
-            try JSONDecoder().decode(LevelsReport.self, from: Data($0.utf8))
-        }
+        let lines = result.stdout.split(separator: "\n")
+        let received = try lines.map { try JSONDecoder().decode(LevelsReport.self, from: Data($0.utf8)) }
         #expect(received == sent)
+        // Each line also carries the speaker's power and the volume, as the meter shows them.
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let power = try JSONDecoder().decode(PowerReport.self, from: JSONSerialization.data(withJSONObject: try #require(object["power"])))
+            let volume = try JSONDecoder().decode(VolumeReport.self, from: JSONSerialization.data(withJSONObject: try #require(object["volume"])))
+            #expect(power == Self.status.power)
+            #expect(volume == Self.status.volume)
+        }
     }
 
     @Test(
@@ -346,25 +355,11 @@ final class ClientFixture: @unchecked Sendable {
         }
     }
 
-    static let canDropPrivileges = getuid() == 0 && access("/usr/bin/setpriv", X_OK) == 0
-
-    /// The client as uid and gid 65534 (nobody) with no supplementary groups.
+    /// The client as uid and gid 65534 (nobody) with no supplementary groups, from a copy of the
+    /// binary that nobody can reach wherever the build folder is.
     func runAsNobody(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", BuiltBinary.url.path]
-            + arguments + ["--socket", socketPath]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        return try await onThread {
-            let stdout = output.fileHandleForReading.readDataToEndOfFile()
-            let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-        }
+        let socketPath = socketPath
+        return try await onThread { try Unprivileged.run(arguments + ["--socket", socketPath], timeout: 30) }
     }
 }
 

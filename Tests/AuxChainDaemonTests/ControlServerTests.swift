@@ -33,7 +33,6 @@ import Testing
         let client = try #require(fixture.handler.clients.first)
         #expect(client.credentials.userID == getuid())
         #expect(client.credentials.processID == getpid())
-        #expect(client.userName == "root")
     }
 
     @Test("the socket is made with mode 0660 and the control group")
@@ -290,6 +289,74 @@ import Testing
         #expect(fixture.server.statistics.refusedConnections == 1)
     }
 
+    // MARK: idle clients: a short timeout stands in for the 60 s default
+
+    private func idleLimits(clients: Int = 32) -> ControlServerLimits {
+        var limits = ControlServerLimits()
+        limits.maximumClients = clients
+        limits.idleTimeout = .milliseconds(300)
+        return limits
+    }
+
+    @Test("the default limits: 32 clients, closed after 60 s of silence")
+    func defaultLimits() {
+        #expect(ControlServerLimits().maximumClients == 32)
+        #expect(ControlServerLimits().idleTimeout == .seconds(60))
+    }
+
+    @Test("a client silent for the idle timeout is told so and closed, and its slot is free again")
+    func idleClientClosed() async throws {
+        let fixture = try ServerFixture(limits: idleLimits(clients: 1))
+        try await onThread {
+            let started = ContinuousClock.now
+            let silent = try fixture.connect()
+            #expect(try silent.request(.command(.status)).isOK)
+            // It holds the only slot...
+            let turnedAway = try fixture.connect()
+            guard case .failure(let full) = try turnedAway.readReply() else { throw ClientError(description: "admitted") }
+            #expect(full.code == .tooManyClients)
+
+            // ...until it has said nothing for 300 ms.
+            guard case .failure(let idle) = try silent.readReply() else { throw ClientError(description: "no idle reply") }
+            #expect(idle.code == .idleTimeout)
+            #expect(idle.message.contains("send one at least that often, or subscribe"))
+            #expect(try silent.readLine() == nil)
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
+
+            let next = try fixture.connect()
+            #expect(try next.request(.command(.status)).isOK)
+        }
+        #expect(fixture.server.statistics.idleDisconnections == 1)
+    }
+
+    @Test("a client that keeps asking, a subscriber that only listens, and a slow answer are never idle")
+    func activeClientsStay() async throws {
+        let fixture = try ServerFixture(handler: RecordingHandler(slowLevels: .milliseconds(600)), limits: idleLimits())
+        let subscriber = try await onThread {
+            let subscriber = try fixture.connect()
+            #expect(try subscriber.request(.subscribe(levelsHz: 0)) == .reply(.subscribed(levelsHz: 0)))
+            return subscriber
+        }
+        try await onThread {
+            // Closed at the end of this block, before it could fall idle.
+            do {
+                let talker = try fixture.connect()
+                for _ in 0..<6 {
+                    #expect(try talker.request(.command(.status)).isOK)
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+            }
+            // Twice the idle timeout waiting for the daemon, then the answer itself.
+            let patient = try fixture.connect()
+            #expect(try patient.request(.command(.levels)) == .reply(.levels(RecordingHandler.status.levels)))
+        }
+        fixture.server.broadcast(.signal(present: true))
+        try await onThread { () throws in
+            #expect(try subscriber.readMessage() == .event(.signal(present: true)))
+        }
+        #expect(fixture.server.statistics.idleDisconnections == 0)
+    }
+
     @Test("a stale socket file is replaced")
     func staleSocketReplaced() throws {
         var template = Array("/tmp/auxchain-control-XXXXXX".utf8CString)
@@ -360,6 +427,8 @@ import Testing
         #expect(throws: ControlServerError(.pathTooLong(limit: 107), socketPath: long)) {
             try ControlServer(socketPath: long, group: nil, handler: RecordingHandler(), logger: quietLogger)
         }
+        // `config check` refuses exactly what the server would.
+        #expect(UnixAddress.capacity - 1 == ControlSettings.maximumSocketPathBytes)
     }
 
     @Test("closing removes the socket file, once, and only if it is still this server's")

@@ -50,7 +50,7 @@ import Testing
         await controller.start()
 
         for targetDB in [-20.5, -7.25, -40.0] {
-            _ = await controller.handle(.volume(.gainDB(targetDB)), client: ClientInfo(id: 1, credentials: PeerCredentials(processID: 1, userID: 0, groupID: 0), userName: nil))
+            _ = await controller.handle(.volume(.gainDB(targetDB)), client: ClientInfo(id: 1, credentials: PeerCredentials(processID: 1, userID: 0, groupID: 0)))
             try await waitUntil {
                 await controller.poll()
                 guard let hardwareDB = await stage.currentLevelDB else { return false }

@@ -108,3 +108,11 @@ import Testing
         #expect(SystemdNotifier.watchdogTimeout(environment: ["WATCHDOG_USEC": "ten"]) == nil)
     }
 }
+
+@Suite struct SystemdWatchdogTests {
+    @Test("progress is checked four times per watchdog timeout, so one late check still pings in time")
+    func checkedAtAQuarterOfTheTimeout() {
+        #expect(SystemdService.checkInterval(watchdogTimeout: .seconds(10)) == .milliseconds(2500))
+        #expect(SystemdService.checkInterval(watchdogTimeout: .milliseconds(400)) == .milliseconds(100))
+    }
+}

@@ -16,6 +16,9 @@ public enum FilePCMConfig {
         try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let config = folder.appendingPathComponent("asound.conf")
         try! text.write(to: config, atomically: true, encoding: .utf8)
+        // Readable by the unprivileged user some tests run the daemon as, whatever the umask.
+        chmod(folder.path, 0o755)
+        chmod(config.path, 0o644)
         return "/usr/share/alsa/alsa.conf:\(config.path)"
     }()
 

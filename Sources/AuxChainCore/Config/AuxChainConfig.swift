@@ -31,6 +31,8 @@ public struct AudioSettings: Sendable, Equatable {
     public var prefillPeriods = 2
     /// SCHED_FIFO priority of the audio thread; 0 keeps normal scheduling.
     public var realtimePriority = 70
+    /// The systemd unit's `LimitRTPRIO`: a higher priority would be refused there.
+    public static let maximumRealtimePriority = 95
 
     public init() {}
 
@@ -195,6 +197,8 @@ public enum AttenuatorSettings: Sendable, Equatable {
 
 public struct ControlSettings: Sendable, Equatable {
     public var socketPath = "/run/auxchain/control.sock"
+    /// A Unix socket address (`sun_path`) holds 108 bytes, the path's terminating NUL included.
+    public static let maximumSocketPathBytes = 107
     /// Members of this group (and root) may use the control socket.
     public var group: String? = "auxchain"
 

@@ -1,5 +1,6 @@
 import AuxChainDSP
 import Foundation
+import Glibc
 import TOMLKit
 
 /// Reads and validates an AuxChain config file.
@@ -9,16 +10,87 @@ import TOMLKit
 public enum ConfigReader {
     /// Loads and validates the file at `path`.
     public static func load(path: String) throws(ConfigError) -> AuxChainConfig {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: path)
-                ? "cannot be read (check its permissions; the service reads it as its own user)"
-                : "does not exist; write one with 'auxchain config example > \(path)'"
-            throw ConfigError(file: path, keyPath: "", line: nil, message: "config file \(reason)")
+        try parse(readText(path: path), file: path)
+    }
+
+    /// Loads the file at `path` for the daemon: validates it, and checks what depends on the
+    /// system it runs on (that `[control] group` exists). `run`, its reload and `config check`
+    /// use it, so that a config one of them accepts the others accept too.
+    public static func loadForRun(path: String) throws(ConfigError) -> AuxChainConfig {
+        let text = try readText(path: path)
+        let config = try parse(text, file: path)
+        if let group = config.control.group, SystemGroups.id(named: group) == nil {
+            throw Context(file: path, locator: KeyLocator(text: text)).error(
+                "control.group",
+                "group '\(group)' does not exist on this system; create it with 'groupadd --system \(group)' "
+                    + "(packaging/install.sh does), or set [control] group to an existing group, "
+                    + "or to \"\" to let only root and the daemon's user in")
         }
-        return try parse(text, file: path)
+        return config
+    }
+
+    /// The file's text. The bytes are read first, so that a missing file, a directory, one this
+    /// user may not read and one that is not UTF-8 each get their own fix.
+    static func readText(path: String) throws(ConfigError) -> String {
+        func failure(_ message: String, line: Int? = nil) -> ConfigError {
+            ConfigError(file: path, keyPath: "", line: line, message: message)
+        }
+        func unreadable(_ code: Int32) -> ConfigError {
+            switch code {
+            case ENOENT:
+                failure("config file does not exist; write one with 'auxchain config example > \(path)'")
+            case ENOTDIR:
+                failure("config file cannot be there: a folder in its path is a file; check the path")
+            case EISDIR:
+                failure("is a directory, not a config file; give the file in it, or write one with 'auxchain config example > FILE'")
+            case EACCES, EPERM:
+                failure(
+                    "config file cannot be read: permission denied on it or a folder above it; the service reads it as "
+                        + "user auxchain: make it readable (chmod 0644 \(path)) and the folders above it enterable")
+            default:
+                failure("config file cannot be read: \(String(cString: strerror(code))) (errno \(code))")
+            }
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw unreadable(errno) }
+        defer { close(fd) }
+        var status = stat()
+        if fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { throw unreadable(EISDIR) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count > 0 {
+                bytes += chunk[..<count]
+            } else if count == 0 {
+                break
+            } else if errno != EINTR {
+                throw unreadable(errno)
+            }
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            let offset = firstInvalidUTF8Offset(bytes)
+            let line = bytes[..<offset].count(where: { $0 == UInt8(ascii: "\n") }) + 1
+            throw failure(
+                "is not UTF-8 text (the first bad byte is 0x\(String(bytes[offset], radix: 16, uppercase: true)) at offset \(offset)); "
+                    + "TOML files are UTF-8: convert it, e.g. 'iconv -f latin1 -t utf-8 \(path) > auxchain.toml.utf8', or retype that line",
+                line: line)
+        }
+        return text
+    }
+
+    /// Where the first byte that is not part of a valid UTF-8 sequence starts.
+    private static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .error: return offset
+            case .emptyInput: return offset
+            }
+        }
     }
 
     /// Parses and validates config text; `file` names it in errors.
@@ -52,7 +124,10 @@ public enum ConfigReader {
                     "prefill_periods",
                     "\(a.prefillPeriods) periods of prefill do not fit a buffer of \(a.bufferPeriods) periods; make prefill_periods smaller than buffer_periods")
             }
-            a.realtimePriority = try audio.int("realtime_priority", default: a.realtimePriority, in: 0...99)
+            a.realtimePriority = try audio.int(
+                "realtime_priority", default: a.realtimePriority, in: 0...AudioSettings.maximumRealtimePriority,
+                because: "the systemd unit's LimitRTPRIO=\(AudioSettings.maximumRealtimePriority) refuses more, "
+                    + "which leaves the top priorities to the kernel's own real-time threads")
             try audio.finish()
             config.audio = a
         }
@@ -118,7 +193,20 @@ public enum ConfigReader {
         }
 
         if var control = try top.section("control") {
-            config.control.socketPath = try control.string("socket", default: config.control.socketPath, nonEmpty: true)
+            let socket = try control.string("socket", default: config.control.socketPath, nonEmpty: true)
+            guard socket.hasPrefix("/") else {
+                throw control.error(
+                    "socket",
+                    "'\(socket)' is not an absolute path; the socket's mode and group need a file at a fixed place: "
+                        + "set an absolute path, e.g. \"/run/auxchain/control.sock\"")
+            }
+            guard socket.utf8.count <= ControlSettings.maximumSocketPathBytes else {
+                throw control.error(
+                    "socket",
+                    "the path is \(socket.utf8.count) bytes; a Unix socket's address holds at most "
+                        + "\(ControlSettings.maximumSocketPathBytes): choose a shorter path, e.g. \"/run/auxchain/control.sock\"")
+            }
+            config.control.socketPath = socket
             let group = try control.string("group", default: config.control.group ?? "")
             config.control.group = group.isEmpty ? nil : group
             try control.finish()
@@ -250,10 +338,13 @@ struct Section {
         return bool
     }
 
-    mutating func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+    /// `reason` says why the range ends where it does, when that is not obvious.
+    mutating func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>, because reason: String? = nil) throws(ConfigError) -> Int {
         guard let value = value(key) else { return fallback }
         guard value.type == .int, let int = value.int else { throw error(key, "expected a whole number from \(range.lowerBound) to \(range.upperBound), found \(typeName(value))") }
-        guard range.contains(int) else { throw error(key, "\(int) is out of range; allowed: \(range.lowerBound) to \(range.upperBound)") }
+        guard range.contains(int) else {
+            throw error(key, "\(int) is out of range; allowed: \(range.lowerBound) to \(range.upperBound)" + (reason.map { " (\($0))" } ?? ""))
+        }
         return int
     }
 

@@ -30,7 +30,9 @@ buffer_periods = 3
 # Periods of silence queued before playback starts (at least 1, fewer than buffer_periods).
 # Added latency is about (prefill_periods + 1) periods.
 prefill_periods = 2
-# SCHED_FIFO priority of the audio thread (1 to 99); 0 keeps normal scheduling.
+# SCHED_FIFO priority of the audio thread (1 to 95); 0 keeps normal scheduling. 95 is the
+# ceiling because the systemd unit sets LimitRTPRIO=95, leaving 96 to 99 to the kernel's own
+# real-time threads; raise both together if you must.
 realtime_priority = 70
 
 [volume]
@@ -103,9 +105,11 @@ kind = "none"
 # x9c:          cs = 5, inc = 6, ud = 13
 
 [control]
-# Unix socket the CLI talks to; created with mode 0660.
+# Unix socket the CLI talks to; created with mode 0660. An absolute path of at most 107 bytes.
 socket = "/run/auxchain/control.sock"
 # Members of this group (and root) may use the socket; "" allows the daemon's own user only.
+# The group must exist (packaging/install.sh creates auxchain). Up to 32 clients at once; one
+# that sends nothing for 60 s is closed (a subscriber to live levels and events stays).
 group = "auxchain"
 
 [state]

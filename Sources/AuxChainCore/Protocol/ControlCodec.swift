@@ -36,6 +36,15 @@ public enum ControlCodec {
         )
     }
 
+    /// The last line to a client that sent nothing for `timeout`, before it is closed.
+    public static func idle(after timeout: Duration) -> ControlFailure {
+        ControlFailure(
+            code: .idleTimeout,
+            message: "closed after \(timeout.components.seconds) s without a request; send one at least that often, "
+                + "or subscribe to stay connected while listening"
+        )
+    }
+
     /// Decodes a line from the daemon: a reply (has `ok`) or an event (has `event`).
     public static func decodeMessage(_ line: some Collection<UInt8>) throws -> ControlMessage {
         let data = Data(line)

@@ -73,6 +73,8 @@ public struct ControlErrorCode: RawRepresentable, Sendable, Equatable, Hashable,
     /// The peer is not root, the daemon's user or a member of the control group.
     public static let permissionDenied = ControlErrorCode(rawValue: "permission_denied")
     public static let tooManyClients = ControlErrorCode(rawValue: "too_many_clients")
+    /// The client sent nothing for the server's idle timeout; the connection is closed.
+    public static let idleTimeout = ControlErrorCode(rawValue: "idle_timeout")
 
     // Handling.
     /// The daemon cannot do this now or with this setup (e.g. no relay configured).

@@ -46,7 +46,13 @@ public enum EngineOutcome: Sendable, Equatable {
     case reachedFrameLimit
     /// A device refused the configured parameters: a config problem, not a missing device.
     case configurationRefused(String)
+    /// A device stayed closed to this user past ``permissionGrace``: waiting will not fix it.
+    case permissionDenied(String)
 }
+
+/// How long a device may refuse access before the engine gives up: long enough for udev to
+/// give a just-plugged card's nodes to group audio, which can lose the race with a reopen.
+let permissionGrace = Duration.seconds(5)
 
 /// Capture → process → playback on one real-time thread, with the device life cycle around it:
 /// open (retrying with backoff while a device is missing), prefill, run, recover from xruns,
@@ -99,6 +105,7 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
         }
         var backoff = Duration.milliseconds(100)
         var waitingFor: String?
+        var deniedSince: ContinuousClock.Instant?
         var framesDone = 0
         // A run for a set duration ends after that long even if a device never appears.
         let giveUpAt = settings.frameLimit.map { limit in
@@ -113,6 +120,16 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
                 if error.kind == .unsupportedConfiguration {
                     logger.error("\(error.message)")
                     return .configurationRefused(error.message)
+                }
+                if error.kind == .permissionDenied {
+                    let since = deniedSince ?? .now
+                    deniedSince = since
+                    if ContinuousClock.now - since >= permissionGrace {
+                        logger.error("\(error.message)", metadata: ["alsa.device": "\(error.device)"])
+                        return .permissionDenied(error.message)
+                    }
+                } else {
+                    deniedSince = nil
                 }
                 if waitingFor != error.device {
                     waitingFor = error.device
@@ -130,6 +147,7 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
                 waitingFor = nil
             }
             backoff = .milliseconds(100)
+            deniedSince = nil
             let ending = runStreams(opened, framesDone: &framesDone)
             controls.setRunning(false, latencyFrames: 0)
             switch ending {

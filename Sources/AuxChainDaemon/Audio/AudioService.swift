@@ -2,7 +2,8 @@ import Foundation
 import ServiceLifecycle
 
 /// Runs the audio engine as a service: starts its thread, and on graceful shutdown asks it to
-/// ramp down and stop. Returns when the engine ends (stop, frame limit, refused configuration).
+/// ramp down and stop. Returns when the engine ends (stop, frame limit, refused configuration,
+/// permission denied).
 final class AudioService<Processor: PeriodProcessor & ~Copyable>: Service, Sendable {
     let engine: AudioEngine<Processor>
 
@@ -20,8 +21,10 @@ final class AudioService<Processor: PeriodProcessor & ~Copyable>: Service, Senda
         } onGracefulShutdown: {
             self.engine.controls.requestStop()
         }
-        if case .configurationRefused(let message) = outcome {
-            throw DaemonError.configuration(message)
+        switch outcome {
+        case .configurationRefused(let message): throw DaemonError.configuration(message)
+        case .permissionDenied(let message): throw DaemonError.permissionDenied(message)
+        case .stopped, .reachedFrameLimit: break
         }
     }
 }
@@ -30,12 +33,17 @@ final class AudioService<Processor: PeriodProcessor & ~Copyable>: Service, Senda
 public enum DaemonError: Error, CustomStringConvertible {
     /// A config problem (EX_CONFIG, 78).
     case configuration(String)
+    /// This user may not open a device, a GPIO chip or the control socket (EX_NOPERM, 77).
+    case permissionDenied(String)
+    /// Another daemon serves the control socket (EX_UNAVAILABLE, 69).
+    case alreadyRunning(String)
     /// A service failed in a way that is not the config's fault (EX_SOFTWARE, 70).
     case failure(String)
 
     public var description: String {
         switch self {
-        case .configuration(let message), .failure(let message): message
+        case .configuration(let message), .permissionDenied(let message), .alreadyRunning(let message), .failure(let message):
+            message
         }
     }
 }

@@ -1,8 +1,14 @@
+import AuxChainCore
 import Glibc
 
 /// Who may use the control socket: root, the daemon's own user, and members of the control
-/// group (`[control] group`). The socket file's mode (0660, that group) already keeps others
-/// out; this check also holds when the file's permissions were loosened by hand.
+/// group (`[control] group`).
+///
+/// Decided from the peer's own credentials as the kernel recorded them when it connected
+/// (`SO_PEERCRED`, `SO_PEERGROUPS`): the groups its process really has, the ones the socket
+/// file's mode was checked against, not what /etc/group says now (a user added there since it
+/// logged in is not a member yet). The socket file's mode (0660, that group) already keeps
+/// others out; this check also holds when the file's permissions were loosened by hand.
 public struct ControlAccessPolicy: Sendable, Equatable {
     public var daemonUserID: UInt32
     /// nil: only root and the daemon's user.
@@ -13,9 +19,9 @@ public struct ControlAccessPolicy: Sendable, Equatable {
         self.group = group
     }
 
-    /// Decides for a peer whose account (passwd entry and group list) is `account`; nil when
-    /// its uid has no passwd entry.
-    public func decide(_ peer: PeerCredentials, account: PeerAccount?) -> ControlAccessDecision {
+    /// Decides for `peer`. `userName` is asked for only to word a refusal, so an admitted client
+    /// costs no account lookup.
+    public func decide(_ peer: PeerCredentials, userName: () -> String?) -> ControlAccessDecision {
         if peer.userID == 0 || peer.userID == daemonUserID { return .allowed }
         guard let group else {
             return .denied(
@@ -23,10 +29,10 @@ public struct ControlAccessPolicy: Sendable, Equatable {
                     + "set [control] group and add the user to it"
             )
         }
-        if peer.groupID == group.id || peer.supplementaryGroupIDs.contains(group.id) || account?.groupIDs.contains(group.id) == true {
+        if peer.groupID == group.id || peer.supplementaryGroupIDs.contains(group.id) {
             return .allowed
         }
-        let user = account?.userName ?? "USER"
+        let user = userName() ?? "USER"
         return .denied(
             "permission denied: uid \(peer.userID) is not in group \(group.name); "
                 + "add the user with 'usermod -aG \(group.name) \(user)' (it applies from the next login)"
@@ -51,36 +57,16 @@ public struct ControlGroup: Sendable, Equatable, Hashable {
     }
 
     /// The group named `name` in the group database; nil when there is none.
-    /// The corresponding C function is `getgrnam_r`.
     public static func lookup(_ name: String) -> ControlGroup? {
-        var entry = group()
-        var result: UnsafeMutablePointer<group>?
-        var buffer = [CChar](repeating: 0, count: 4096)
-        while true {
-            let status = getgrnam_r(name, &entry, &buffer, buffer.count, &result)
-            if status == ERANGE && buffer.count < 1 << 20 {
-                buffer = [CChar](repeating: 0, count: buffer.count * 4)
-                continue
-            }
-            guard status == 0, result != nil else { return nil }
-            return ControlGroup(name: name, id: entry.gr_gid)
-        }
+        SystemGroups.id(named: name).map { ControlGroup(name: name, id: $0) }
     }
 }
 
-/// A user's passwd name and every group it belongs to (its primary group included).
-public struct PeerAccount: Sendable, Equatable {
-    public var userName: String
-    public var groupIDs: [UInt32]
-
-    public init(userName: String, groupIDs: [UInt32]) {
-        self.userName = userName
-        self.groupIDs = groupIDs
-    }
-
-    /// The account of `userID`; nil when it has no passwd entry.
-    /// The corresponding C functions are `getpwuid_r` and `getgrouplist`.
-    public static func lookup(userID: UInt32) -> PeerAccount? {
+/// The system's user database, for naming a refused peer.
+public enum SystemUsers {
+    /// The passwd name of `userID`; nil when it has no entry.
+    /// The corresponding C function is `getpwuid_r`.
+    public static func name(of userID: UInt32) -> String? {
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 4096)
@@ -91,21 +77,7 @@ public struct PeerAccount: Sendable, Equatable {
                 continue
             }
             guard status == 0, result != nil, let namePointer = entry.pw_name else { return nil }
-            let name = String(cString: namePointer)
-            return PeerAccount(userName: name, groupIDs: groupList(of: name, primaryGroupID: entry.pw_gid))
-        }
-    }
-
-    private static func groupList(of user: String, primaryGroupID: UInt32) -> [UInt32] {
-        var count: Int32 = 32
-        while true {
-            var groups = [gid_t](repeating: 0, count: Int(count))
-            let capacity = count
-            if getgrouplist(user, primaryGroupID, &groups, &count) >= 0 {
-                return Array(groups.prefix(Int(count)))
-            }
-            // -1 with count raised to the size needed; guard against a count that did not grow.
-            if count <= capacity { count = capacity * 2 }
+            return String(cString: namePointer)
         }
     }
 }

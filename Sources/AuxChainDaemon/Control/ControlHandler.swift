@@ -15,13 +15,10 @@ public struct ClientInfo: Sendable, Equatable, Hashable {
     /// Unique for the server's life, in connection order.
     public var id: UInt64
     public var credentials: PeerCredentials
-    /// The peer's user name, when it has a passwd entry.
-    public var userName: String?
 
-    public init(id: UInt64, credentials: PeerCredentials, userName: String?) {
+    public init(id: UInt64, credentials: PeerCredentials) {
         self.id = id
         self.credentials = credentials
-        self.userName = userName
     }
 }
 
@@ -33,7 +30,8 @@ public struct PeerCredentials: Sendable, Equatable, Hashable {
     public var groupID: UInt32
     /// The peer process's own supplementary groups (`SO_PEERGROUPS`): what the kernel checks it
     /// against, which may differ from the user's entry in /etc/group (a group added since login,
-    /// or one given by systemd's SupplementaryGroups).
+    /// or one given by systemd's SupplementaryGroups). Empty on kernels before 4.13, which do
+    /// not tell: there only the primary group counts.
     public var supplementaryGroupIDs: [UInt32]
 
     public init(processID: Int32, userID: UInt32, groupID: UInt32, supplementaryGroupIDs: [UInt32] = []) {

@@ -4,7 +4,9 @@ import Logging
 
 /// The control server's I/O: one thread, one `poll`, non-blocking sockets. Every client has a
 /// bounded input (one line) and a bounded output queue, so a slow or stuck client costs at
-/// most its own buffers and never blocks the loop, other clients or the daemon.
+/// most its own buffers and never blocks the loop, other clients or the daemon; and a client
+/// that sends nothing for ``ControlServerLimits/idleTimeout`` is closed, so connections left
+/// open cannot hold every slot.
 ///
 /// Touched only by its own thread; other threads reach it through ``ControlMailbox``.
 final class ControlLoop {
@@ -43,10 +45,10 @@ final class ControlLoop {
             descriptors.removeAll(keepingCapacity: true)
             order.removeAll(keepingCapacity: true)
             descriptors.append(pollfd(fd: mailbox.wakeReader, events: Int16(POLLIN), revents: 0))
-            var timeout: Int32 = -1
+            var timeout = pollTimeout(until: nextIdleDeadline())
             if let until = acceptPausedUntil, clock.now < until {
                 descriptors.append(pollfd(fd: -1, events: 0, revents: 0))
-                timeout = 100
+                timeout = timeout < 0 ? 100 : min(timeout, 100)
             } else {
                 acceptPausedUntil = nil
                 descriptors.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0))
@@ -81,6 +83,7 @@ final class ControlLoop {
                 if events & Int16(POLLOUT) != 0 { flush(client) }
             }
             for client in Array(clients.values) where !client.isClosed { serve(client) }
+            closeIdleClients()
             updateStatistics()
         }
         for client in Array(clients.values) { close(client, reason: "server stopping") }
@@ -121,15 +124,14 @@ final class ControlLoop {
         }
     }
 
-    /// The account lookup goes through NSS on this thread: fine for local files, slow with a
-    /// directory service that hangs.
+    /// Only a refusal looks the account up, to name the user in the fix; that lookup goes
+    /// through NSS on this thread, which is slow with a directory service that hangs.
     private func admit(_ fd: Int32) {
         guard let credentials = peerCredentials(of: fd) else {
             Glibc.close(fd)
             return
         }
-        let account = PeerAccount.lookup(userID: credentials.userID)
-        if case .denied(let message) = access.decide(credentials, account: account) {
+        if case .denied(let message) = access.decide(credentials, userName: { SystemUsers.name(of: credentials.userID) }) {
             logger.notice("control client refused", metadata: [
                 "control.uid": "\(credentials.userID)", "control.pid": "\(credentials.processID)",
             ])
@@ -144,9 +146,9 @@ final class ControlLoop {
             ))
             return
         }
-        let info = ClientInfo(id: nextClientID, credentials: credentials, userName: account?.userName)
+        let info = ClientInfo(id: nextClientID, credentials: credentials)
         nextClientID += 1
-        clients[info.id] = ClientConnection(fd: fd, info: info, maximumLineBytes: limits.maximumLineBytes)
+        clients[info.id] = ClientConnection(fd: fd, info: info, maximumLineBytes: limits.maximumLineBytes, connectedAt: clock.now)
         logger.debug("control client connected", metadata: [
             "control.client": "\(info.id)", "control.uid": "\(credentials.userID)",
         ])
@@ -166,6 +168,7 @@ final class ControlLoop {
             retryingOnInterrupt { recv(client.fd, buffer.baseAddress, buffer.count, 0) }
         }
         if count > 0 {
+            client.lastHeard = clock.now
             readBuffer.withUnsafeBytes { client.framer.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
         } else if count == 0 {
             client.isInputClosed = true
@@ -253,6 +256,34 @@ final class ControlLoop {
         }
     }
 
+    // MARK: idle clients
+
+    /// When the next client falls idle: subscribers, and clients waiting for the daemon's
+    /// answer, are not counted.
+    private func nextIdleDeadline() -> ContinuousClock.Instant? {
+        clients.values.lazy.filter(\.canFallIdle).map { $0.lastHeard + self.limits.idleTimeout }.min()
+    }
+
+    /// Milliseconds from now to `deadline` for poll, rounded up so the loop wakes after it, not
+    /// just before; -1 (no timeout) without one.
+    private func pollTimeout(until deadline: ContinuousClock.Instant?) -> Int32 {
+        guard let deadline else { return -1 }
+        let (seconds, attoseconds) = (deadline - clock.now).components
+        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int32(clamping: max(milliseconds, 0))
+    }
+
+    /// Tells each client silent for the idle timeout why, then closes it.
+    private func closeIdleClients() {
+        let now = clock.now
+        for client in Array(clients.values) where client.canFallIdle && now - client.lastHeard >= limits.idleTimeout {
+            mailbox.statistics.withLock { $0.idleDisconnections += 1 }
+            reply(.failure(ControlCodec.idle(after: limits.idleTimeout)), to: client)
+            flush(client)
+            close(client, reason: "idle")
+        }
+    }
+
     private func close(_ client: ClientConnection, reason: String) {
         guard !client.isClosed else { return }
         client.isClosed = true
@@ -273,6 +304,8 @@ final class ControlLoop {
         for (id, line) in mail.replies {
             guard let client = clients[id] else { continue }
             client.isAwaitingReply = false
+            // The wait for the daemon's answer is not the client's silence.
+            client.lastHeard = clock.now
             enqueue(line, to: client)
         }
         let subscribers = clients.values.filter(\.isSubscribed)
@@ -334,12 +367,19 @@ final class ClientConnection {
     var lastLevels: ContinuousClock.Instant?
     var droppedEvents: UInt64 = 0
     var largestBacklog = 0
+    /// When the client last sent bytes (or, after a command, got its answer).
+    var lastHeard: ContinuousClock.Instant
 
-    init(fd: Int32, info: ClientInfo, maximumLineBytes: Int) {
+    init(fd: Int32, info: ClientInfo, maximumLineBytes: Int, connectedAt: ContinuousClock.Instant) {
         self.fd = fd
         self.info = info
         self.framer = LineFramer(maximumLineBytes: maximumLineBytes)
+        self.lastHeard = connectedAt
     }
+
+    /// A subscriber may listen in silence for as long as it likes; a client waiting for the
+    /// daemon's answer is not the one keeping quiet.
+    var canFallIdle: Bool { !isSubscribed && !isAwaitingReply }
 }
 
 private func seconds(_ duration: Duration) -> Double {

@@ -101,6 +101,8 @@ public struct ControlServerStatistics: Sendable, Equatable {
     public var largestBacklogBytes = 0
     /// Connections closed at once: not permitted, or too many clients.
     public var refusedConnections: UInt64 = 0
+    /// Connections closed for sending nothing for the idle timeout.
+    public var idleDisconnections: UInt64 = 0
 
     public init() {}
 }

@@ -18,7 +18,11 @@ import Synchronization
 /// open); each client has at most ``ControlServerLimits/outputBufferBytes`` queued — past
 /// that its events are dropped and counted, and a `dropped` event tells it how many once it
 /// catches up. Replies are never dropped: a client that sends requests without reading
-/// replies is simply not read from until it does.
+/// replies is simply not read from until it does. At most ``ControlServerLimits/maximumClients``
+/// are connected at once (more get `too_many_clients`); so that clients left open cannot keep
+/// the others out, one that sends nothing for ``ControlServerLimits/idleTimeout`` gets an
+/// `idle_timeout` reply and is closed (a subscriber stays; the wait for a command's answer
+/// does not count).
 public final class ControlServer: Service, Sendable {
     public let socketPath: String
     private let mailbox: ControlMailbox
@@ -124,6 +128,8 @@ public struct ControlServerLimits: Sendable, Equatable {
     public var maximumLineBytes = ControlCodec.maximumLineBytes
     /// Connections beyond this get a `too_many_clients` reply and are closed.
     public var maximumClients = 32
+    /// A client that sends nothing for this long is closed; subscribers are exempt.
+    public var idleTimeout = Duration.seconds(60)
     /// Bytes queued for one client before its events are dropped.
     public var outputBufferBytes = 64 * 1024
     /// Broadcasts waiting for the server's thread before new ones are dropped.

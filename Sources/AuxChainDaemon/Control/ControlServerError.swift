@@ -1,3 +1,5 @@
+import Glibc
+
 /// Why the control socket could not be set up, written for the person who has to fix it.
 public struct ControlServerError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Reason: Sendable, Equatable {
@@ -44,6 +46,23 @@ public struct ControlServerError: Error, Sendable, Equatable, CustomStringConver
                 + "the daemon's user must be a member of '\(group)' (usermod -aG \(group) auxchain) or run as root"
         case .system(let failure):
             "control socket \(socketPath): \(failure); check [control] socket and the permissions of its directory"
+        }
+    }
+}
+
+extension DaemonError {
+    /// How `auxchain run` ends when the control socket cannot be set up: another daemon on it is
+    /// EX_UNAVAILABLE, a folder or group this user may not use is EX_NOPERM, the rest the config's.
+    init(_ error: ControlServerError) {
+        switch error.reason {
+        case .alreadyRunning:
+            self = .alreadyRunning(error.description)
+        case .cannotSetGroup:
+            self = .permissionDenied(error.description)
+        case .system(let failure) where failure.errno == EACCES || failure.errno == EPERM:
+            self = .permissionDenied(error.description)
+        default:
+            self = .configuration(error.description)
         }
     }
 }

@@ -104,7 +104,14 @@ func peerCredentials(of fd: Int32) -> PeerCredentials? {
 private func peerGroups(of fd: Int32) -> [UInt32] {
     let soPeerGroups: Int32 = 59  // <asm-generic/socket.h>; not exported by Glibc's module
     var groups = [UInt32](repeating: 0, count: 64)
-    var length = socklen_t(groups.count * MemoryLayout<UInt32>.size)
-    guard getsockopt(fd, SOL_SOCKET, soPeerGroups, &groups, &length) == 0 else { return [] }
-    return Array(groups.prefix(Int(length) / MemoryLayout<UInt32>.size))
+    while true {
+        var length = socklen_t(groups.count * MemoryLayout<UInt32>.size)
+        if getsockopt(fd, SOL_SOCKET, soPeerGroups, &groups, &length) == 0 {
+            return Array(groups.prefix(Int(length) / MemoryLayout<UInt32>.size))
+        }
+        // ERANGE says how much room the list needs (a user may have up to NGROUPS_MAX, 65536).
+        let needed = Int(length) / MemoryLayout<UInt32>.size
+        guard errno == ERANGE, needed > groups.count else { return [] }
+        groups = [UInt32](repeating: 0, count: needed)
+    }
 }

@@ -18,7 +18,7 @@ enum GPIOSetup {
         do {
             return try CharacterDeviceChip.open(ChipSelector(chip))
         } catch {
-            throw DaemonError.configuration("\(error) (from [gpio] chip/board = \"\(chip)\")")
+            throw failure(error, setting: "[gpio] chip/board = \"\(chip)\"")
         }
     }
 
@@ -29,7 +29,28 @@ enum GPIOSetup {
                 selector(settings.line),
                 OutputLineConfig(consumer: "auxchain speaker relay", initialValue: .inactive, activeLow: settings.activeLow))
         } catch {
-            throw DaemonError.configuration("\(error) (power.relay.line = \(settings.line))")
+            throw failure(error, setting: "power.relay.line = \(settings.line)")
+        }
+    }
+
+    /// A refused chip needs the user's groups fixed (EX_NOPERM), anything else the config.
+    static func failure(_ error: GPIOError, setting: String) -> DaemonError {
+        let message = "\(error) (from \(setting))"
+        return error.deniesPermission ? .permissionDenied(message) : .configuration(message)
+    }
+}
+
+extension GPIOError {
+    /// The chip is there but this user may not open it. A chip looked up by name or label that
+    /// was not found counts when some chip refused to be opened: it may be the one wanted.
+    var deniesPermission: Bool {
+        switch reason {
+        case .permissionDenied:
+            true
+        case .chipNotFound(_, _, let unreadable):
+            unreadable.contains { $0.error == .permissionDenied || $0.error == .notPermitted }
+        default:
+            false
         }
     }
 }

@@ -18,6 +18,15 @@ public struct SimulatedDevices: Sendable {
     public static func install(programme: EchoProgramme, outputWAV: URL) throws -> SimulatedDevices {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("auxchain-simulate-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do {
+            return try install(programme: programme, outputWAV: outputWAV, in: folder)
+        } catch {
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
+    }
+
+    private static func install(programme: EchoProgramme, outputWAV: URL, in folder: URL) throws -> SimulatedDevices {
         let input = folder.appendingPathComponent("echo-line-out.raw")
         let samples = programme.renderS16Stereo()
         try samples.withUnsafeBytes { Data($0) }.write(to: input)

@@ -42,7 +42,7 @@ public struct SystemdNotifier: Sendable, Equatable {
     }
 
     /// How long systemd waits for a watchdog ping before it restarts the daemon: `$WATCHDOG_USEC`,
-    /// when `$WATCHDOG_PID` is unset or names this process. Ping at half of it.
+    /// when `$WATCHDOG_PID` is unset or names this process. Check well within it (see `SystemdService`).
     public static func watchdogTimeout(environment: [String: String], processID: Int32 = getpid()) -> Duration? {
         guard let text = environment["WATCHDOG_USEC"], let microseconds = UInt64(text), microseconds > 0 else {
             return nil

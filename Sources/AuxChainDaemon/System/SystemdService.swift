@@ -4,7 +4,8 @@ import ServiceLifecycle
 
 /// Tells systemd the daemon is ready, keeps its status line current, and pings the watchdog
 /// only while the audio thread is alive (processing, or waiting for a device), so a hung audio
-/// thread gets the daemon restarted.
+/// thread gets the daemon restarted. The control plane is deliberately left out: restarting for
+/// a stuck control socket would cut audio that still plays.
 final class SystemdService: Service, Sendable {
     let notifier: SystemdNotifier
     let controls: EngineControls
@@ -16,8 +17,15 @@ final class SystemdService: Service, Sendable {
         guard let notifier = SystemdNotifier(environment: environment) else { return nil }
         self.notifier = notifier
         self.controls = controls
-        watchdogInterval = SystemdNotifier.watchdogTimeout(environment: environment).map { $0 / 2 }
+        watchdogInterval = SystemdNotifier.watchdogTimeout(environment: environment).map(Self.checkInterval)
         self.logger = logger
+    }
+
+    /// A ping goes out only when a check finds that the audio moved since the one before, so
+    /// two checks can pass between progress and its ping. At a quarter of the timeout that is
+    /// half of it at worst, which leaves room for a check that runs late on a busy machine.
+    static func checkInterval(watchdogTimeout: Duration) -> Duration {
+        watchdogTimeout / 4
     }
 
     func run() async throws {
