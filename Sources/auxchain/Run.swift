@@ -53,7 +53,9 @@ extension AuxChain {
             var settings = AuxChainConfig()
             if let config {
                 do {
-                    settings = try ConfigReader.loadForRun(path: config)
+                    // A simulation replaces [control] with a socket of its own, so the config's
+                    // group need not exist on this machine.
+                    settings = try simulate ? ConfigReader.load(path: config) : ConfigReader.loadForRun(path: config)
                 } catch {
                     throw CLIFailure.config(error.description)
                 }

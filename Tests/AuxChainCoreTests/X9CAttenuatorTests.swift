@@ -78,7 +78,7 @@ import Testing
         var driver = X9CAttenuator()
         var model = X9CModel(driver, storedTap: 57)
         var csRisesWithIncrementHigh = 0
-        var play = { (writes: [LineWrite]) in
+        let play = { (writes: [LineWrite]) in
             for write in writes {
                 if write == LineWrite(.chipSelect, true) && model.bench[.increment] { csRisesWithIncrementHigh += 1 }
                 model.play([write])

@@ -189,7 +189,7 @@ final class StandInAudioThread: @unchecked Sendable {
         let stage = try #require(try await AttenuatorStage(settings: config.attenuator, chip: chip, logger: logger))
         let controller = Controller(config: config, saved: nil, store: nil, controls: controls, relay: nil, attenuator: stage, logger: logger)
         await controller.start()
-        let client = ClientInfo(id: 1, credentials: PeerCredentials(processID: 1, userID: 0, groupID: 0), userName: nil)
+        let client = ClientInfo(id: 1, credentials: PeerCredentials(processID: 1, userID: 0, groupID: 0))
         let clock = MonotonicGPIOClock()
 
         // The speaker on and at the start level (0 dB: the ladder open, the digital stage at unity).
