@@ -105,6 +105,11 @@ public struct PreRoll: ~Copyable {
             return
         }
         write(input, frames: frames)
+        if backlogFrames == frames, input == UnsafePointer(output) {
+            // Nothing delayed (the usual case): the period in place is already what plays.
+            readFrames &+= frames
+            return
+        }
         var outputFrames = 0
         while outputFrames < frames {
             let needed = frames - outputFrames
