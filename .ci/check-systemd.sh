@@ -3,7 +3,7 @@
 # and that the udev rules in udev/ parse.
 #
 # verify insists that ExecStart's program exists, and /usr/bin/auxchain is not installed in CI.
-# So it checks a copy of the unit whose ExecStart points at a stand-in program in a temporary
+# So it checks a copy of the unit whose ExecStart (and ExecStopPost) point at a stand-in program in a temporary
 # folder; nothing outside that folder is created, and it is removed at exit. Any message from
 # verify (an unknown directive is only a warning there) fails the check.
 #
@@ -45,8 +45,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf '#!/bin/sh\nexit 0\n' > "$work/auxchain"
 chmod 0755 "$work/auxchain"
-sed "s#^ExecStart=/usr/bin/auxchain #ExecStart=$work/auxchain #" "$unit" > "$work/auxchain.service"
+sed -e "s#^ExecStart=/usr/bin/auxchain #ExecStart=$work/auxchain #" \
+    -e "s#^ExecStopPost=-/usr/bin/auxchain #ExecStopPost=-$work/auxchain #" "$unit" > "$work/auxchain.service"
 grep -q "^ExecStart=$work/auxchain run " "$work/auxchain.service" || fail "could not point ExecStart at the stand-in"
+# A crashed daemon leaves its GPIO lines where they were: the unit must put them safe after it.
+grep -q "^ExecStopPost=-$work/auxchain safe-state --config " "$work/auxchain.service" \
+    || fail "$unit: expected ExecStopPost=-/usr/bin/auxchain safe-state --config ... (the relay off after a crash)"
 
 echo "==> systemd-analyze verify"
 status=0

@@ -36,7 +36,7 @@ struct CLIFailure: Error {
         switch error {
         case .configuration(let message): self.init(message: message, code: Self.configExit)
         case .permissionDenied(let message): self.init(message: message, code: Self.permissionExit)
-        case .alreadyRunning(let message): self.init(message: message, code: Self.unavailableExit)
+        case .unavailable(let message): self.init(message: message, code: Self.unavailableExit)
         case .failure(let message): self.init(message: message, code: Self.softwareExit)
         }
     }

@@ -11,7 +11,7 @@ import Testing
         switch error {
         case .configuration: "configuration"
         case .permissionDenied: "permissionDenied"
-        case .alreadyRunning: "alreadyRunning"
+        case .unavailable: "unavailable"
         case .failure: "failure"
         }
     }
@@ -25,7 +25,7 @@ import Testing
         #expect(error.description.contains("group 'gpio'"))
     }
 
-    @Test("a chip label not found while some chip refused to open is a permission problem; otherwise the config's")
+    @Test("a chip label not found while some chip refused to open is a permission problem, a line another holds is unavailable; otherwise the config's")
     func gpioLabelLookup() {
         let hidden = GPIOError(
             .chipNotFound(.label("pinctrl-bcm2711"), present: [], unreadable: [UnreadableChip(path: "/dev/gpiochip0", error: .permissionDenied)]),
@@ -34,13 +34,15 @@ import Testing
         let absent = GPIOError(.chipNotFound(.label("pinctrl-bcm2711"), present: [], unreadable: []), operation: .findChip)
         #expect(kind(GPIOSetup.failure(absent, setting: "[gpio] board = \"pi4\"")) == "configuration")
         let busy = GPIOError(.lineBusy(LineOffset(rawValue: 17), consumer: "gpio-fan"), operation: .requestOutput)
-        #expect(kind(GPIOSetup.failure(busy, setting: "power.relay.line = 17")) == "configuration")
+        // Held by another process (a daemon still stopping, gpioset) or a kernel driver: the
+        // holder must let go; systemd may retry, which it does not for a config error.
+        #expect(kind(GPIOSetup.failure(busy, setting: "power.relay.line = 17")) == "unavailable")
     }
 
     @Test("a control socket another daemon answers on is EX_UNAVAILABLE; a folder or group this user may not use is EX_NOPERM")
     func controlSocket() {
         let path = "/run/auxchain/control.sock"
-        #expect(kind(DaemonError(ControlServerError(.alreadyRunning, socketPath: path))) == "alreadyRunning")
+        #expect(kind(DaemonError(ControlServerError(.alreadyRunning, socketPath: path))) == "unavailable")
         let denied = SystemError(call: "mkdir", subject: "/run/auxchain", errno: EACCES)
         #expect(kind(DaemonError(ControlServerError(.system(denied), socketPath: path))) == "permissionDenied")
         let chown = SystemError(call: "chown", subject: path, errno: EPERM)

@@ -35,14 +35,15 @@ public enum DaemonError: Error, CustomStringConvertible {
     case configuration(String)
     /// This user may not open a device, a GPIO chip or the control socket (EX_NOPERM, 77).
     case permissionDenied(String)
-    /// Another daemon serves the control socket (EX_UNAVAILABLE, 69).
-    case alreadyRunning(String)
+    /// Another process holds what the daemon needs: another daemon serves the control socket, or
+    /// a GPIO line is in use (EX_UNAVAILABLE, 69).
+    case unavailable(String)
     /// A service failed in a way that is not the config's fault (EX_SOFTWARE, 70).
     case failure(String)
 
     public var description: String {
         switch self {
-        case .configuration(let message), .permissionDenied(let message), .alreadyRunning(let message), .failure(let message):
+        case .configuration(let message), .permissionDenied(let message), .unavailable(let message), .failure(let message):
             message
         }
     }

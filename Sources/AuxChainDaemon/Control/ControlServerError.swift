@@ -56,7 +56,7 @@ extension DaemonError {
     init(_ error: ControlServerError) {
         switch error.reason {
         case .alreadyRunning:
-            self = .alreadyRunning(error.description)
+            self = .unavailable(error.description)
         case .cannotSetGroup:
             self = .permissionDenied(error.description)
         case .system(let failure) where failure.errno == EACCES || failure.errno == EPERM:

@@ -33,10 +33,13 @@ enum GPIOSetup {
         }
     }
 
-    /// A refused chip needs the user's groups fixed (EX_NOPERM), anything else the config.
+    /// A refused chip needs the user's groups fixed (EX_NOPERM), a line another process holds
+    /// that process stopped (EX_UNAVAILABLE), anything else the config.
     static func failure(_ error: GPIOError, setting: String) -> DaemonError {
         let message = "\(error) (from \(setting))"
-        return error.deniesPermission ? .permissionDenied(message) : .configuration(message)
+        if error.deniesPermission { return .permissionDenied(message) }
+        if case .lineBusy = error.reason { return .unavailable(message) }
+        return .configuration(message)
     }
 }
 

@@ -55,7 +55,7 @@ public actor AttenuatorStage {
                         activeLow: settings.isActiveLow(role)))
                 lines[role] = RequestedLine(key: key, reference: reference, output: output)
             } catch {
-                throw DaemonError.configuration("\(error) (\(key) = \(reference))")
+                throw GPIOSetup.failure(error, setting: "\(key) = \(reference)")
             }
         }
         self.settings = settings

@@ -127,7 +127,7 @@ private struct WatchedInput: Sendable {
                     consumer: consumer, activeLow: settings.activeLow, bias: Self.bias(settings.bias), edges: .both,
                     debounce: settings.debounce))
         } catch {
-            throw DaemonError.configuration("\(error) (\(key) = \(settings.line))")
+            throw GPIOSetup.failure(error, setting: "\(key) = \(settings.line)")
         }
     }
 

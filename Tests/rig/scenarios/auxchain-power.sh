@@ -16,6 +16,8 @@
 #     this check reports SKIP with that reason;
 #   - SIGTERM with the speaker on: the relay goes off before the daemon exits,
 #     and it exits 0.
+#   - SIGKILL with the speaker on: the line stays where the daemon left it, and
+#     `auxchain safe-state` (the unit's ExecStopPost) switches the relay off.
 # TOLERANCE_MS (150) covers the rig, not the daemon: guest stalls of up to
 # ~12 ms under emulation, snd-aloop's 4 ms clock steps, the controller's 5 ms
 # poll, and the probe's own 1 ms poll of the line from Python under emulation.
@@ -182,6 +184,25 @@ check "SIGTERM: relay off, then exit 0" \
     "$(verdict $([ "$stopped" = 0 ] && [ -n "$off_at" ] && awk -v a="$off_at" -v b="$exited_at" 'BEGIN {exit !(a <= b)}'; echo $?))" \
     "exit $stopped; relay off $([ -n "$off_at" ] && echo "$off_at" || echo never) s, seen exited $exited_at s; after exit the line reads $(cat "$relay_value")" \
     "exit 0, relay off before exit"
+
+# SIGKILL with the speaker on (a crash, a watchdog abort): the killed daemon cannot switch the
+# relay off and the line keeps its level; `auxchain safe-state`, the unit's ExecStopPost, does.
+rig_auxchain_start "$RIG_RESULTS/auxchain-kill.log" /tmp/auxchain.toml
+rig_auxchain_wait_running 40
+sleep 1.2   # min_off_s from the start
+rig_auxchain power on > /dev/null || rig_fail "auxchain power on failed (second daemon)"
+rig_relay_wait 0 5 || rig_fail "the relay did not go on after 'auxchain power on' (second daemon)"
+kill -KILL "$RIG_AUXCHAIN_PID"
+wait "$RIG_AUXCHAIN_PID" 2>/dev/null
+sleep 0.5
+left=$(cat "$relay_value")
+"$AUXCHAIN_BIN" safe-state --config /tmp/auxchain.toml > "$RIG_RESULTS/safe-state.out" 2>&1
+safe=$?
+after=$(cat "$relay_value")
+check "SIGKILL: safe-state switches it off" \
+    "$(verdict $([ "$safe" = 0 ] && [ "$after" = 1 ]; echo $?))" \
+    "killed daemon left level $left; safe-state exit $safe, then level $after ($(tr '\n' ' ' < "$RIG_RESULTS/safe-state.out"))" \
+    "level 1 after safe-state"
 
 rig_table_print "auxchain speaker power (mode auto, settle $settle_ms ms, off_delay $off_delay_s s, period $period, tolerance $tolerance_ms ms):"
 rig_summary "relay on $on_ms ms after the burst (bound $on_bound), audio at $audio_ms ms, off $off_ms ms after its end (bound $off_low..$off_high); button: $button_result; SIGTERM exit $stopped"
