@@ -68,7 +68,9 @@ struct ChainProcessor: PeriodProcessor, ~Copyable {
                 controls.publishLevel(channel: channel, peak: reading.peak[channel], meanSquare: reading.meanSquare[channel])
             }
         }
-        controls.publish(appliedGain: report.gain, signal: report.isSignalPresent, clipped: report.clippedSamples, backlog: chain.preRollBacklogFrames)
+        controls.publish(
+            appliedGain: report.gain, signal: report.isSignalPresent, clipped: report.clippedSamples,
+            backlog: chain.preRollBacklogFrames, rampSettled: !chain.isRamping)
         controls.publishDroppedQuiet(chain.preRollDroppedFrames)
     }
 

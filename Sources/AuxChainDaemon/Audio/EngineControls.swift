@@ -28,7 +28,11 @@ public final class EngineControls: Sendable {
     private let droppedQuietFrames = Atomic<UInt64>(0)
     private let latencyFramesValue = Atomic<Int>(0)
     private let runningFlag = Atomic<Bool>(false)
+    private let rampSettledFlag = Atomic<Bool>(true)
     private let levels: InlineArray<8, Atomic<UInt64>> = InlineArray { _ in Atomic(UInt64(0)) }
+
+    /// Wakes the controller when the audio thread reports something it waits for.
+    public let wakeup = ControlPlaneWakeup()
 
     public init() {}
 
@@ -124,14 +128,24 @@ public final class EngineControls: Sendable {
 
     // MARK: audio thread side (plain relaxed stores; readers want recent values, not ordering)
 
-    @inline(__always) func publish(appliedGain: Float, signal: Bool, clipped: Int, backlog: Int) {
+    /// What a period ended with. The control plane is woken on the changes it waits for: a
+    /// signal beginning or ending, the gain reaching its target, the pre-roll's backlog worked off.
+    @inline(__always) func publish(appliedGain: Float, signal: Bool, clipped: Int, backlog: Int, rampSettled: Bool = true) {
+        var wake = false
         appliedGainBits.store(appliedGain.bitPattern, ordering: .relaxed)
         if signal != signalFlag.load(ordering: .relaxed) {
             signalFlag.store(signal, ordering: .relaxed)
             if signal { signalOnsets.add(1, ordering: .relaxed) }
+            wake = true
         }
         if clipped > 0 { clippedCount.add(UInt64(clipped), ordering: .relaxed) }
+        if backlog == 0, backlogFrames.load(ordering: .relaxed) > 0 { wake = true }
         backlogFrames.store(backlog, ordering: .relaxed)
+        if rampSettled != rampSettledFlag.load(ordering: .relaxed) {
+            rampSettledFlag.store(rampSettled, ordering: .relaxed)
+            if rampSettled { wake = true }
+        }
+        if wake { wakeup.signal() }
     }
 
     /// Linear values, so the audio thread does no logarithms; readers convert.
@@ -148,7 +162,10 @@ public final class EngineControls: Sendable {
     /// The audio thread is alive but not processing (waiting for a device).
     func beat() { heartbeatCount.add(1, ordering: .relaxed) }
 
-    @inline(__always) func countXrun() { xrunCount.add(1, ordering: .relaxed) }
+    @inline(__always) func countXrun() {
+        xrunCount.add(1, ordering: .relaxed)
+        wakeup.signal()
+    }
     @inline(__always) func publishDroppedQuiet(_ frames: Int) { droppedQuietFrames.store(UInt64(frames), ordering: .relaxed) }
 
     func setRunning(_ running: Bool, latencyFrames: Int) {
@@ -160,6 +177,7 @@ public final class EngineControls: Sendable {
             appliedGainBits.store(Float(0).bitPattern, ordering: .relaxed)
         }
         runningFlag.store(running, ordering: .releasing)
+        wakeup.signal()
     }
 
     // MARK: readings for the control plane

@@ -5,6 +5,7 @@ import AuxChainDSP
 extension Controller: ControlHandler {
     public func handle(_ command: ControlCommand, client: ClientInfo) async -> ControlReply {
         start()
+        defer { controls.wakeup.signal() }
         switch command {
         case .status:
             return .status(status)

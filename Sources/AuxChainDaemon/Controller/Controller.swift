@@ -96,7 +96,12 @@ public actor Controller {
         return Int(Double(rate) * longestHold.seconds) + lookBackFrames(power: power, rate: rate, periodFrames: periodFrames) + periodFrames
     }
 
+    /// The longest the controller takes to notice what the audio thread reported: it is woken
+    /// at once (``ControlPlaneWakeup``), and this bounds the wake-up's own delay.
     static let pollInterval = Duration.milliseconds(5)
+    /// The longest the daemon's loop sleeps with nothing due: a safety net, since the audio
+    /// thread and every command wake it.
+    static let idlePollInterval = Duration.milliseconds(100)
 
     public func observe(_ observer: @escaping @Sendable (ControllerEvent) -> Void) {
         observers.append(observer)
@@ -122,7 +127,26 @@ public actor Controller {
         applyVolume(save: false)
     }
 
-    /// Follows the audio thread: called every `pollInterval` by the daemon's loop.
+    /// How long the daemon's loop may sleep before `poll` has something to do, unless woken: the
+    /// sequencer's next deadline, the end of a fade reaching the speaker, the attenuator settling.
+    func pollDelay() -> Duration {
+        let now = now
+        var delay = Self.idlePollInterval
+        if let deadline = sequencer.nextDeadline { delay = min(delay, deadline - now) }
+        if let heardAt = rampDownHeardAt { delay = min(delay, heardAt - now) }
+        if let busyUntil = volume.busyUntil { delay = min(delay, busyUntil - now) }
+        // The audio thread wakes the loop when a ramp or a backlog ends; a ramp shorter than a
+        // period ends unseen, and a closed device reports nothing, so look again soon.
+        if awaitingRamp != nil || awaitingBacklog { delay = min(delay, Self.pollInterval * 4) }
+        return max(delay, .zero)
+    }
+
+    /// Wakes the daemon's loop: a command may have set a deadline sooner than its sleep.
+    private func wakeLoop() {
+        controls.wakeup.signal()
+    }
+
+    /// Follows the audio thread: called by the daemon's loop when woken, and at `pollDelay()`.
     public func poll() {
         start()
         let onsets = controls.onsetCount
@@ -182,6 +206,7 @@ public actor Controller {
         let mode = sequencer.mode
         apply(sequencer.handle(event, at: now))
         if sequencer.mode != mode { scheduleSave() }
+        wakeLoop()
     }
 
     /// Ramps down, then switches the relay off; returns when the sequencer has done both (if the
@@ -310,6 +335,7 @@ public actor Controller {
         case .volumeDown: volume.stepDown()
         }
         if button != .powerToggle { applyVolume() }
+        wakeLoop()
     }
 
     /// Saves a second after the last change: a held volume button makes one write, not twenty,
