@@ -16,8 +16,8 @@
 #     this check reports SKIP with that reason;
 #   - SIGTERM with the speaker on: the relay goes off before the daemon exits,
 #     and it exits 0.
-#   - SIGKILL with the speaker on: the line stays where the daemon left it, and
-#     `auxchain safe-state` (the unit's ExecStopPost) switches the relay off.
+#   - SIGKILL with the speaker on: the relay is off after the kill (the line's
+#     pull-up, as the wiring guide asks) and after `auxchain safe-state`.
 # TOLERANCE_MS (150) covers the rig, not the daemon: guest stalls of up to
 # ~12 ms under emulation, snd-aloop's 4 ms clock steps, the controller's 5 ms
 # poll, and the probe's own 1 ms poll of the line from Python under emulation.
@@ -44,9 +44,11 @@ check() { # check NAME RESULT(ok/FAIL/SKIP) MEASURED BOUND
 verdict() { [ "$1" = 0 ] && echo ok || echo FAIL; }
 relay_value=$(rig_gpio_sim_path "$relay_line")/value
 
-# rig-side idle levels: the trigger (27) and the button (22) are active-low inputs.
+# rig-side idle levels: the trigger (27) and the button (22) are active-low inputs, and the
+# relay's input has the pull-up Hardware/wiring/relay.md asks for: undriven, it is off.
 rig_gpio_pull 27 up
 rig_gpio_pull "$button_line" up
+rig_gpio_pull "$relay_line" up
 
 rig_auxchain_config /tmp/auxchain.toml "$period" auto buffer_periods="$buffer_periods" prefill_periods="$prefill_periods" \
     settle_ms="$settle_ms" off_delay_s="$off_delay_s" min_on_s=1 min_off_s=1 ramp_ms="$ramp_ms"
@@ -180,13 +182,16 @@ exited_at=$(awk -v r="$EPOCHREALTIME" -v m="$clock_monotonic" -v t="$clock_realt
 sleep 1   # what the line does once the daemon has let it go
 kill "$watcher"; wait "$watcher" 2>/dev/null
 off_at=$(awk '$2 == "1" {print $1; exit}' "$RIG_RESULTS/relay-stop.log")
+released=$(cat "$relay_value")
 check "SIGTERM: relay off, then exit 0" \
-    "$(verdict $([ "$stopped" = 0 ] && [ -n "$off_at" ] && awk -v a="$off_at" -v b="$exited_at" 'BEGIN {exit !(a <= b)}'; echo $?))" \
-    "exit $stopped; relay off $([ -n "$off_at" ] && echo "$off_at" || echo never) s, seen exited $exited_at s; after exit the line reads $(cat "$relay_value")" \
-    "exit 0, relay off before exit"
+    "$(verdict $([ "$stopped" = 0 ] && [ -n "$off_at" ] && [ "$released" = 1 ] && awk -v a="$off_at" -v b="$exited_at" 'BEGIN {exit !(a <= b)}'; echo $?))" \
+    "exit $stopped; relay off $([ -n "$off_at" ] && echo "$off_at" || echo never) s, seen exited $exited_at s; after exit the line reads $released" \
+    "exit 0, relay off before exit, off after"
 
 # SIGKILL with the speaker on (a crash, a watchdog abort): the killed daemon cannot switch the
-# relay off and the line keeps its level; `auxchain safe-state`, the unit's ExecStopPost, does.
+# relay off. gpio-sim, like some real GPIO drivers, lets a released line revert to its pull, so
+# the pull-up turns it off; on drivers that keep the last level, `auxchain safe-state` (the
+# unit's ExecStopPost) does. Both must leave it off, and safe-state must work on a real chip.
 rig_auxchain_start "$RIG_RESULTS/auxchain-kill.log" /tmp/auxchain.toml
 rig_auxchain_wait_running 40
 sleep 1.2   # min_off_s from the start
@@ -199,10 +204,10 @@ left=$(cat "$relay_value")
 "$AUXCHAIN_BIN" safe-state --config /tmp/auxchain.toml > "$RIG_RESULTS/safe-state.out" 2>&1
 safe=$?
 after=$(cat "$relay_value")
-check "SIGKILL: safe-state switches it off" \
-    "$(verdict $([ "$safe" = 0 ] && [ "$after" = 1 ]; echo $?))" \
-    "killed daemon left level $left; safe-state exit $safe, then level $after ($(tr '\n' ' ' < "$RIG_RESULTS/safe-state.out"))" \
-    "level 1 after safe-state"
+check "SIGKILL: relay off, safe-state keeps it" \
+    "$(verdict $([ "$left" = 1 ] && [ "$safe" = 0 ] && [ "$after" = 1 ]; echo $?))" \
+    "after the kill level $left; safe-state exit $safe, then level $after ($(tr '\n' ' ' < "$RIG_RESULTS/safe-state.out"))" \
+    "level 1 after the kill and after safe-state"
 
 rig_table_print "auxchain speaker power (mode auto, settle $settle_ms ms, off_delay $off_delay_s s, period $period, tolerance $tolerance_ms ms):"
 rig_summary "relay on $on_ms ms after the burst (bound $on_bound), audio at $audio_ms ms, off $off_ms ms after its end (bound $off_low..$off_high); button: $button_result; SIGTERM exit $stopped"
