@@ -11,17 +11,25 @@ import Testing
 
 /// The controller with real GPIO code on the simulated chip: the attenuator stage and the
 /// relay as the daemon wires them, with no audio thread (its atomics stand in).
+/// A config whose speaker power follows at once: no warm-up, no minimum on or off time, the
+/// relay on line 17 (active-low), the volume starting where it was left.
+func promptPowerConfig(mode: PowerMode) -> AuxChainConfig {
+    var config = AuxChainConfig()
+    config.gpio.board = .pi4
+    config.power.mode = mode
+    config.power.settle = .zero
+    config.power.minimumOn = .zero
+    config.power.minimumOff = .zero
+    config.power.relay = OutputLineSettings(line: .offset(17), activeLow: true)
+    config.volume.safeStartPercent = 100
+    return config
+}
+
 @Suite struct ControllerHardwareTests {
     private let logger = Logger(label: "controller-test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     private func config() -> AuxChainConfig {
-        var config = AuxChainConfig()
-        config.gpio.board = .pi4
-        config.power.mode = .on
-        config.power.settle = .zero
-        config.power.minimumOff = .zero
-        config.power.relay = OutputLineSettings(line: .offset(17), activeLow: true)
-        config.volume.safeStartPercent = 100
+        var config = promptPowerConfig(mode: .on)
         config.volume.ramp = .milliseconds(5)
         config.attenuator = .relayLadder(lines: [5, 6, 12, 13, 16, 26].map { .offset($0) }, stepDB: 1, settle: .milliseconds(2))
         config.inputs.buttons = [ButtonSettings(action: .powerToggle, input: InputLineSettings(line: .offset(22), activeLow: true, bias: .pullUp, debounce: .zero))]
@@ -173,12 +181,7 @@ final class StandInAudioThread: @unchecked Sendable {
 
     @Test func acrossLadderStepsTheTotalIsNeverLouderThanTheLouderEnd() async throws {
         let chip = SimulatedChip(lineCount: 28)
-        var config = AuxChainConfig()
-        config.gpio.board = .pi4
-        config.power.mode = .on
-        config.power.settle = .zero
-        config.power.minimumOff = .zero
-        config.volume.safeStartPercent = 100
+        var config = promptPowerConfig(mode: .on)
         config.volume.ramp = .milliseconds(5)
         config.attenuator = .relayLadder(lines: Self.ladderLines.map { .offset(Int($0)) }, stepDB: 1, settle: Self.settle)
         config.audio.periodFrames = 48
@@ -237,13 +240,8 @@ final class StandInAudioThread: @unchecked Sendable {
 
     @Test func aDeviceThatGoesAwayMidSongCountsAsSilenceAndTheSpeakerGoesOffAfterTheOffDelay() async throws {
         let chip = SimulatedChip(lineCount: 28)
-        var config = AuxChainConfig()
-        config.power.mode = .auto
-        config.power.settle = .zero
-        config.power.minimumOn = .zero
-        config.power.minimumOff = .zero
+        var config = promptPowerConfig(mode: .auto)
         config.power.offDelay = .milliseconds(200)
-        config.power.relay = OutputLineSettings(line: .offset(17), activeLow: true)
         let controls = EngineControls()
         let relay = try GPIOSetup.requestRelay(config.power.relay!, on: chip)
         let controller = Controller(config: config, saved: nil, store: nil, controls: controls, relay: relay, logger: logger)
