@@ -14,6 +14,7 @@ extension MusicService: ExpressibleByArgument {}
 extension AuxChain {
     struct Advise: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "advise",
             abstract: "Recommend how to connect an Echo to your speakers.",
             discussion: """
                 Ranks the ways to get an Echo's audio onto other speakers (\(MethodID.allCases.map(\.rawValue).joined(separator: ", "))) \

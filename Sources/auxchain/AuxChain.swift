@@ -1,5 +1,8 @@
 import ArgumentParser
 
+// Every command names itself: without a commandName, ArgumentParser derives it from the type's
+// name through String(describing:), whose first use per type scans every protocol conformance
+// in the process, about a tenth of a CLI call's instructions.
 struct AuxChain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auxchain",

@@ -10,6 +10,7 @@ extension AuxChain {
 
         struct Check: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "check",
                 abstract: "Validate a config file without running anything.",
                 discussion: "Exits 0 when the file is valid, 78 (EX_CONFIG) with the file, line, key and allowed values when not.")
 
@@ -27,7 +28,8 @@ extension AuxChain {
         }
 
         struct Example: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Print a config file that documents every key with its default.")
+            static let configuration = CommandConfiguration(
+                commandName: "example", abstract: "Print a config file that documents every key with its default.")
 
             func run() async throws {
                 print(ExampleConfig.text, terminator: "")

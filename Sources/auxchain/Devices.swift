@@ -5,6 +5,7 @@ import GPIO
 extension AuxChain {
     struct Devices: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "devices",
             abstract: "List ALSA PCMs, sound cards and GPIO chips.",
             discussion: """
                 Use a PCM name from this list as [audio] capture or playback. Prefer the stable \

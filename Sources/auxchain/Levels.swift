@@ -7,6 +7,7 @@ import Glibc
 extension AuxChain {
     struct Levels: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "levels",
             abstract: "Show the Echo's input levels, live on a terminal.",
             discussion: """
                 On a terminal it draws a meter in place until Ctrl-C: one bar per channel from -60 to 0 dBFS \

@@ -4,6 +4,7 @@ import AuxChainCore
 extension AuxChain {
     struct Mute: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "mute",
             abstract: "Mute the speaker, keeping the volume for 'auxchain unmute'.",
             discussion: "The gain ramps down, so muting never clicks. Prints the volume that unmuting returns to.")
 

@@ -4,6 +4,7 @@ import AuxChainCore
 extension AuxChain {
     struct Power: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "power",
             abstract: "Show or set how the speaker's power is switched.",
             discussion: """
                 auto: the relay follows the Echo's signal (on when it sounds, off after [power] off_delay_s \

@@ -8,6 +8,7 @@ import Logging
 extension AuxChain {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Run the daemon: capture the Echo, control volume and power, play to the speaker.",
             discussion: """
                 Runs in the foreground until SIGINT or SIGTERM (or for --duration of audio), then \

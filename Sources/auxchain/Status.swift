@@ -4,6 +4,7 @@ import AuxChainCore
 extension AuxChain {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show what the running daemon is doing.",
             discussion: """
                 Prints the volume, mute, power mode and speaker state, relay, signal and levels, xruns, \

@@ -4,6 +4,7 @@ import AuxChainCore
 extension AuxChain {
     struct Unmute: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "unmute",
             abstract: "Unmute the speaker at the volume it had.",
             discussion: "The gain ramps up to the volume set before muting (never above the [volume] max_db cap).")
 

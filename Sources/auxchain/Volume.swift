@@ -5,6 +5,7 @@ import Foundation
 extension AuxChain {
     struct Volume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "volume",
             abstract: "Show or set the speaker volume.",
             discussion: """
                 Without a value it prints the volume: percent, gain in dB, the [volume] max_db cap, and \
