@@ -51,18 +51,6 @@ public final class EngineControls: Sendable {
     struct GainCommand: Equatable {
         var gain: Float
         var jumps: UInt32
-
-        init(gain: Float, jumps: UInt32) {
-            self.gain = gain
-            self.jumps = jumps
-        }
-
-        init(rawValue: UInt64) {
-            gain = Float(bitPattern: UInt32(truncatingIfNeeded: rawValue))
-            jumps = UInt32(truncatingIfNeeded: rawValue >> 32)
-        }
-
-        var rawValue: UInt64 { UInt64(jumps) << 32 | UInt64(gain.bitPattern) }
     }
 
     /// What the pre-roll should do, numbered so that a command the audio thread has not yet
@@ -71,23 +59,8 @@ public final class EngineControls: Sendable {
         var gate: OutputGate
         /// Frames before the hold that the pre-roll keeps (at most 2^32 - 1).
         var lookBackFrames: Int
+        /// Counts commands modulo 2^24.
         var number: UInt32
-
-        init(gate: OutputGate, lookBackFrames: Int, number: UInt32) {
-            self.gate = gate
-            self.lookBackFrames = lookBackFrames
-            self.number = number
-        }
-
-        init(rawValue: UInt64) {
-            lookBackFrames = Int(UInt32(truncatingIfNeeded: rawValue))
-            gate = OutputGate(rawValue: UInt8(truncatingIfNeeded: rawValue >> 32)) ?? .passing
-            number = UInt32(truncatingIfNeeded: rawValue >> 40)
-        }
-
-        var rawValue: UInt64 {
-            UInt64(number & 0xFF_FFFF) << 40 | UInt64(gate.rawValue) << 32 | UInt64(UInt32(clamping: lookBackFrames))
-        }
     }
 
     // MARK: control plane side (one writer: the controller)
@@ -204,5 +177,28 @@ public final class EngineControls: Sendable {
         let peak = Float(bitPattern: UInt32(packed >> 32))
         let meanSquare = Float(bitPattern: UInt32(packed & 0xFFFF_FFFF))
         return (Decibels.gainDB(fromLinear: peak), Decibels.gainDB(fromLinear: meanSquare.squareRoot()))
+    }
+}
+
+// Each command packed into the one 64-bit word its atomic holds.
+
+extension EngineControls.GainCommand {
+    init(rawValue: UInt64) {
+        self.init(gain: Float(bitPattern: UInt32(truncatingIfNeeded: rawValue)), jumps: UInt32(truncatingIfNeeded: rawValue >> 32))
+    }
+
+    var rawValue: UInt64 { UInt64(jumps) << 32 | UInt64(gain.bitPattern) }
+}
+
+extension EngineControls.GateCommand {
+    init(rawValue: UInt64) {
+        self.init(
+            gate: EngineControls.OutputGate(rawValue: UInt8(truncatingIfNeeded: rawValue >> 32)) ?? .passing,
+            lookBackFrames: Int(UInt32(truncatingIfNeeded: rawValue)),
+            number: UInt32(truncatingIfNeeded: rawValue >> 40))
+    }
+
+    var rawValue: UInt64 {
+        UInt64(number & 0xFF_FFFF) << 40 | UInt64(gate.rawValue) << 32 | UInt64(UInt32(clamping: lookBackFrames))
     }
 }
