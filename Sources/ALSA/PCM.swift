@@ -210,7 +210,7 @@ public struct PCM: ~Copyable {
     /// True for a call a signal interrupted: nothing was lost, call again.
     @inline(__always)
     public static func isInterrupted(_ code: Int) -> Bool {
-        code == -Int(EINTR) || code == -Int(EAGAIN)
+        code == -Int(EINTR)
     }
 
     private func check(_ code: Int32, _ operation: String) throws(ALSAError) {
