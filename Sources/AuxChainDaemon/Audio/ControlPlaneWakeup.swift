@@ -73,9 +73,7 @@ public final class ControlPlaneWakeup: @unchecked Sendable {
                     return state.generation
                 }
                 guard let generation else { return continuation.resume() }
-                let (seconds, attoseconds) = timeout.components
-                let nanoseconds = max(0, Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
-                DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [weak self] in
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout.dispatchInterval) { [weak self] in
                     self?.resume(generation: generation)
                 }
             }

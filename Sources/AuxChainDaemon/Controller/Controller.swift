@@ -229,9 +229,7 @@ public actor Controller {
     /// group has cancelled everything, rather than spin.
     static func pause(_ duration: Duration) async {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(duration.seconds * 1e9))) {
-                continuation.resume()
-            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + duration.dispatchInterval) { continuation.resume() }
         }
     }
 
@@ -241,10 +239,9 @@ public actor Controller {
             if let attenuator {
                 // One transition at a time: each waits for the hardware and the audio thread.
                 let previous = volumeMoves
-                let started = now
                 volumeMoves = Task {
                     await previous?.value
-                    await self.carryOut(transition, startedAt: started, on: attenuator)
+                    await self.carryOut(transition, on: attenuator)
                 }
             } else {
                 for step in transition.steps {
@@ -261,13 +258,17 @@ public actor Controller {
     /// the attenuator may take up to its switching latency, so each swap puts the quieter stage
     /// in first and the louder one only once the quieter is in effect. The price is a dip of one
     /// hardware step for about the engine's latency.
-    private func carryOut(_ transition: VolumeTransition, startedAt started: Duration, on attenuator: AttenuatorStage) async {
+    private func carryOut(_ transition: VolumeTransition, on attenuator: AttenuatorStage) async {
         let switching = attenuator.steps.switchingLatency
+        // Timed from when it is carried out: a transition may have waited behind the one before.
+        let started = now
+        var rampSetAt = started
         for step in transition.steps {
             guard !isStopping else { return }
             switch step.action {
             case .rampDigital(let gainDB):
                 setDigital(gainDB, jump: false)
+                rampSetAt = now
             case .switchHardware(let hardwareDB, let digitalDB):
                 if hardwareDB > transition.from.hardwareDB {
                     // Louder hardware: the digital stage drops first, and the attenuator rises
@@ -278,7 +279,7 @@ public actor Controller {
                 } else {
                     // Quieter hardware: the ramp to the new total on the old step plays out, the
                     // attenuator drops, and only then does the digital stage rise by the step.
-                    let rampHeard = started + volume.settings.ramp + outputLatency
+                    let rampHeard = rampSetAt + volume.settings.ramp + outputLatency
                     await Self.pause(max(.zero, max(started + step.at, rampHeard) - switching - now))
                     if await moveAndSettle(attenuator, to: hardwareDB, switching: switching) {
                         setDigital(digitalDB, jump: true)
@@ -440,5 +441,11 @@ extension Duration {
     var seconds: Double {
         let (whole, attoseconds) = components
         return Double(whole) + Double(attoseconds) * 1e-18
+    }
+
+    /// For Dispatch's timers; a negative duration is none.
+    var dispatchInterval: DispatchTimeInterval {
+        let (whole, attoseconds) = components
+        return .nanoseconds(max(0, Int(whole) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
     }
 }
