@@ -9,9 +9,10 @@ extension AuxChain {
             abstract: "Switch the speaker relay off and the attenuator to maximum attenuation.",
             discussion: """
                 What the daemon does when it stops, for when it could not: after a crash, a kill \
-                or a watchdog abort the GPIO lines keep their last levels, so a relay that was on \
-                stays on. The systemd unit runs this after every stop (ExecStopPost). Fails with \
-                69 (EX_UNAVAILABLE) while a running daemon holds the lines: stop it instead.
+                or a watchdog abort, GPIO drivers that keep a released line's last level leave a \
+                relay that was on switched on. The systemd unit runs this after every stop \
+                (ExecStopPost). Fails with 69 (EX_UNAVAILABLE) while a running daemon holds the \
+                lines: stop it instead.
                 """)
 
         @Option(name: .shortAndLong, help: "The config file that names the relay and attenuator lines.")

@@ -4,8 +4,10 @@ import Logging
 
 /// Puts the hardware where the daemon leaves it at a clean stop: the speaker relay off and the
 /// attenuator at maximum attenuation. For after a crash, a SIGKILL or a watchdog abort, when the
-/// daemon could not: GPIO lines keep the last level they were driven to when their holder dies,
-/// so without this a relay left on stays on (the unit runs it as ExecStopPost).
+/// daemon could not (the unit runs it as ExecStopPost). What a released line does is the GPIO
+/// driver's choice: some keep the last level driven, so a relay left on stays on until this
+/// runs; others let the line fall back to its default, which the wiring must make "off"
+/// (Hardware/wiring/relay.md), and then this changes nothing.
 public enum SafeState {
     /// What was done, one line each. `chip` replaces the config's (the simulated one in tests).
     public static func apply(config: AuxChainConfig, chip: (any GPIOChip)? = nil, logger: Logger) async throws(DaemonError) -> [String] {
@@ -15,7 +17,7 @@ public enum SafeState {
         }
         var done: [String] = []
         if let settings = config.power.relay {
-            // Requested at its safe value, which the line keeps once released.
+            // Requested at its safe value: a driver that keeps released lines' levels keeps this one.
             let relay = try GPIOSetup.requestRelay(settings, on: chip)
             relay.release()
             done.append("speaker relay (power.relay.line = \(settings.line)) off")
