@@ -104,6 +104,14 @@ import Testing
     static let canDropPrivileges = getuid() == 0
         && access("/usr/bin/setpriv", X_OK) == 0 && access("/usr/bin/python3", X_OK) == 0
 
+    /// A server whose socket (mode 0660, group root) sits in a folder uid 65534 may enter: the
+    /// folder from mkdtemp is 0700, which would keep nobody out before the socket's mode does.
+    func serverNobodyCanReach() throws -> ServerFixture {
+        let fixture = try ServerFixture(group: "root", socketName: "control.sock")
+        #expect(chmod(fixture.directory, 0o755) == 0)
+        return fixture
+    }
+
     /// Runs the client as uid 65534 with the given gid and supplementary groups.
     func runAsNobody(gid: UInt32, groups: [UInt32] = [], socket: String, ask: Bool) throws -> String {
         let process = Process()
@@ -127,9 +135,7 @@ import Testing
         .enabled(if: canDropPrivileges, "needs root, /usr/bin/setpriv and /usr/bin/python3")
     )
     func unprivilegedClientRefused() async throws {
-        let fixture = try ServerFixture(group: "root", socketName: "control.sock")
-        // Let nobody reach the socket at all: the directory from mkdtemp is 0700.
-        #expect(chmod(fixture.directory, 0o755) == 0)
+        let fixture = try serverNobodyCanReach()
 
         // The socket's mode already keeps it out...
         let blocked = try await onThread { try runAsNobody(gid: 65534, socket: fixture.socketPath, ask: true) }
@@ -152,8 +158,7 @@ import Testing
         .enabled(if: canDropPrivileges, "needs root, /usr/bin/setpriv and /usr/bin/python3")
     )
     func unprivilegedClientInGroupServed() async throws {
-        let fixture = try ServerFixture(group: "root", socketName: "control.sock")
-        #expect(chmod(fixture.directory, 0o755) == 0)
+        let fixture = try serverNobodyCanReach()
         let answer = try await onThread { try runAsNobody(gid: 0, socket: fixture.socketPath, ask: true) }
         #expect(try ControlCodec.decodeMessage(Array(answer.utf8)) == .reply(.status(RecordingHandler.status)))
         let client = try #require(fixture.handler.clients.first)
@@ -166,8 +171,7 @@ import Testing
         .enabled(if: canDropPrivileges, "needs root, /usr/bin/setpriv and /usr/bin/python3")
     )
     func unprivilegedClientWithManyGroupsServed() async throws {
-        let fixture = try ServerFixture(group: "root", socketName: "control.sock")
-        #expect(chmod(fixture.directory, 0o755) == 0)
+        let fixture = try serverNobodyCanReach()
         // More groups than the first SO_PEERGROUPS buffer holds, the control group last.
         let groups = Array(UInt32(70_000)..<UInt32(70_099)) + [0]
         let answer = try await onThread { try runAsNobody(gid: 65534, groups: groups, socket: fixture.socketPath, ask: true) }

@@ -61,23 +61,3 @@ public struct ControlGroup: Sendable, Equatable, Hashable {
         SystemGroups.id(named: name).map { ControlGroup(name: name, id: $0) }
     }
 }
-
-/// The system's user database, for naming a refused peer.
-public enum SystemUsers {
-    /// The passwd name of `userID`; nil when it has no entry.
-    /// The corresponding C function is `getpwuid_r`.
-    public static func name(of userID: UInt32) -> String? {
-        var entry = passwd()
-        var result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 4096)
-        while true {
-            let status = getpwuid_r(userID, &entry, &buffer, buffer.count, &result)
-            if status == ERANGE && buffer.count < 1 << 20 {
-                buffer = [CChar](repeating: 0, count: buffer.count * 4)
-                continue
-            }
-            guard status == 0, result != nil, let namePointer = entry.pw_name else { return nil }
-            return String(cString: namePointer)
-        }
-    }
-}
