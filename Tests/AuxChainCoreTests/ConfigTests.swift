@@ -103,6 +103,20 @@ import Testing
         #expect(config.state.path == "/tmp/state.json")
     }
 
+    @Test func aRelayLadderOnAnActiveLowBoardSaysSo() throws {
+        let config = try parse("""
+            [gpio]
+            board = "pi4"
+            [attenuator]
+            kind = "relay-ladder"
+            lines = [5, 6]
+            active_low = true
+            """)
+        #expect(config.attenuator == .relayLadder(lines: [.offset(5), .offset(6)], stepDB: 1, settle: .milliseconds(5), activeLow: true))
+        #expect(config.attenuator.isActiveLow(.relay(0)))
+        #expect(failure("[attenuator]\nkind = \"relay-ladder\"\nlines = [5]\nactive_low = \"yes\"\n")?.keyPath == "attenuator.active_low")
+    }
+
     @Test func unknownKeyIsRejectedWithItsLineAndASuggestion() {
         let error = failure("""
             [audio]

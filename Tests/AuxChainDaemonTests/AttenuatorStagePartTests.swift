@@ -170,6 +170,22 @@ struct AttenuatorStagePartTests {
         }
     }
 
+    @Test("relay ladder on an active-low board: a pad goes in when its line goes low, so stop leaves every line low")
+    func activeLowRelayLadder() async throws {
+        let settings = AttenuatorSettings.relayLadder(
+            lines: AttenuatorRig.relayOffsets.map(LineReference.offset), stepDB: 1, settle: AttenuatorRig.relaySettle, activeLow: true)
+        let chip = AttenuatorRig.chip()
+        let stage = try await AttenuatorRig.stage(settings, on: chip)
+        let offsets = AttenuatorRig.relayOffsets.map { LineOffset(rawValue: UInt32($0)) }
+        #expect(offsets.allSatisfy { chip.level(of: $0) == .low }, "requested with every pad in: every line low")
+        try await stage.moveTo(levelDB: 0)
+        #expect(offsets.allSatisfy { chip.level(of: $0) == .high }, "0 dB: every pad out, every line high")
+        try await stage.moveTo(levelDB: -5)
+        #expect(offsets.map { chip.level(of: $0) } == [.low, .high, .low, .high, .high, .high], "-5 dB: the 1 and 4 dB pads in")
+        await stage.shutDown()
+        #expect(offsets.allSatisfy { chip.level(of: $0) == .low }, "maximum attenuation at stop")
+    }
+
     /// Relays do not move at once: a pad may take up to `settle` to be in after its relay is told,
     /// and may be out as soon as it is told. So the pads surely in are those told in at least
     /// `settle` before, and the ladder can only get louder when a relay is told out: at each such
