@@ -265,12 +265,17 @@ import Testing
     func liveLevelsOnATerminal() async throws {
         let fixture = try ClientFixture()
         // script(1) runs the client on a pseudo-terminal and passes our input to it as keystrokes.
+        // It starts the command through $SHELL -c; the shell execs the client so that, as under an
+        // interactive shell's job control, Ctrl-C reaches the client alone. dash (/bin/sh) does not
+        // exec a lone command, and a dash still waiting when Ctrl-C comes kills itself with SIGINT:
+        // script would then report 130 whatever the client did.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         process.arguments = [
             "--quiet", "--flush", "--return", "/dev/null", "--command",
-            "'\(BuiltBinary.url.path)' levels --rate 20 --socket '\(fixture.socketPath)'",
+            "exec '\(BuiltBinary.url.path)' levels --rate 20 --socket '\(fixture.socketPath)'",
         ]
+        process.environment = ProcessInfo.processInfo.environment.merging(["SHELL": "/bin/sh"]) { $1 }
         let keyboard = Pipe()
         let screen = Pipe()
         process.standardInput = keyboard
