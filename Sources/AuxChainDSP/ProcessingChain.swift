@@ -9,10 +9,12 @@
 /// The meter and detector see the decoded capture channels before any mixing, so levels and
 /// clipping describe what the Echo sends and an averaged downmix cannot hide a clipped channel.
 ///
-/// **Unity pass-through.** When input and output share encoding and channel count and the gain
-/// rests at exactly 1, the capture bytes are copied to the output unchanged. That makes unity
-/// bit-exact for every format, S32 included (Float holds only 24 of its bits), for the price of a
-/// copy. Leaving unity starts a ramp; the first ramped samples differ from the copied ones by
+/// **Unity pass-through.** When input and output share an integer encoding and channel count and
+/// the gain rests at exactly 1, the capture bytes are copied to the output unchanged. That makes
+/// unity bit-exact for every integer format, S32 included (Float holds only 24 of its bits), for
+/// the price of a copy. FLOAT is never copied: the decoder turns NaN into silence and clips
+/// beyond full scale, and a copy would hand both to the speaker; within full scale its decode and
+/// encode at gain 1 are exact anyway. Leaving unity starts a ramp; the first ramped samples differ from the copied ones by
 /// at most Float's rounding (−144 dBFS), so the switch is inaudible.
 ///
 /// **Dither.** Into S16, TPDF dither is added whenever the samples can carry more than 16 bits:
@@ -82,7 +84,7 @@ public struct ProcessingChain: ~Copyable {
     /// the detector hears the live input and the held audio is played at the volume of its time.
     private var preRoll: PreRoll
     private let hasPreRoll: Bool
-    /// Same encoding and channel count in and out: unity gain may copy bytes.
+    /// Same integer encoding and channel count in and out: unity gain may copy bytes.
     private let canPassThrough: Bool
     /// S16 in, S16 out, mixing only copies: at unity every sample is already an S16 value.
     private let unityIsExactS16: Bool
@@ -115,6 +117,7 @@ public struct ProcessingChain: ~Copyable {
         volumeGain = configuration.initialGain
         canPassThrough = configuration.inputEncoding == configuration.outputEncoding
             && configuration.inputChannels == configuration.outputChannels
+            && configuration.inputEncoding != .float32
         unityIsExactS16 = configuration.inputEncoding == .s16 && configuration.outputEncoding == .s16 && mixer.isCopyOnly
         inputBytesPerFrame = configuration.inputChannels * configuration.inputEncoding.bytesPerSample
         let decodedSamples = configuration.maximumFrames * configuration.inputChannels

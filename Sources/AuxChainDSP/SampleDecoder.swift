@@ -50,7 +50,10 @@ public struct SampleDecoder: Sendable {
         case .float32:
             for index in 0..<count {
                 let bits = UInt32(littleEndian: source.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self))
-                destination[index] = Float(bitPattern: bits)
+                let sample = Float(bitPattern: bits)
+                // A float source can send anything. NaN becomes silence and beyond full scale clips
+                // (and counts as clipped), so neither the detector nor any output format sees them.
+                destination[index] = sample.isNaN ? 0 : (sample < -1 ? -1 : (sample > 1 ? 1 : sample))
             }
         }
     }

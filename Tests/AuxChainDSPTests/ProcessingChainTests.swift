@@ -34,6 +34,24 @@ import Testing
         #expect(chain.run(input, periods: [256, 77]).output == input)
     }
 
+    @Test(arguments: SampleEncoding.allCases)
+    func floatInputOutsideFullScaleNeverReachesTheOutputAtUnity(output: SampleEncoding) {
+        // A float source's NaN and overs, at rest at unity: the one state where bytes might be copied.
+        let samples: [Float] = [.nan, 2, -.infinity, .infinity, -1.5, 0.5] + [Float](repeating: .nan, count: 250)
+        let bytes = samples.flatMap { sample in (0..<4).map { UInt8(truncatingIfNeeded: sample.bitPattern >> (8 * $0)) } }
+        var chain = ProcessingChain(configuration: Self.configuration(.float32, output, inputChannels: 1, outputChannels: 1, initialGain: 1))
+        let result = chain.run(bytes, periods: [256])
+        let played = SampleDecoder(encoding: output, channels: 1).decode(result.output)
+        #expect(played.allSatisfy { !$0.isNaN && abs($0) <= 1 })
+        // Silence, but for S16's dither (a float source carries more than 16 bits).
+        let silence: Float = output == .s16 ? 1 / 32768 : 0
+        #expect(abs(played[0]) <= silence && played[6...].allSatisfy { abs($0) <= silence })
+        #expect(played[1] > 0.99 && played[2] < -0.99 && played[3] > 0.99 && played[4] < -0.99)
+        #expect(abs(played[5] - 0.5) < 0.001)
+        // The overs count as clipping, as they would from an integer source at full scale.
+        #expect(result.reports.map(\.report.clippedSamples).reduce(0, +) == 4)
+    }
+
     /// The same periods through the separate kernels: decode, ramp, encode (the chain's
     /// unity copy and its dither rule included).
     static func reference(_ configuration: ProcessingChain.Configuration, _ input: [UInt8], periods: [Int], targets: [Int: Float]) -> [UInt8] {

@@ -107,6 +107,14 @@ import Testing
         #expect(decoded == expectedClipped)
     }
 
+    @Test func floatInputBecomesSilenceWhereNaNAndClipsBeyondFullScale() {
+        let samples: [Float] = [.nan, -.nan, .signalingNaN, 1.5, -3, .infinity, -.infinity, 0.25, -0.0]
+        let bytes = samples.flatMap { sample in (0..<4).map { UInt8(truncatingIfNeeded: sample.bitPattern >> (8 * $0)) } }
+        let decoded = SampleDecoder(encoding: .float32, channels: 1).decode(bytes)
+        let expected: [Float] = [0, 0, 0, 1, -1, 1, -1, 0.25, -0.0]
+        #expect(decoded.map(\.bitPattern) == expected.map(\.bitPattern))
+    }
+
     @Test(arguments: [SampleEncoding.s24, .s24Packed, .s32, .float32])
     func ditherIsOnlyAppliedToS16(encoding: SampleEncoding) {
         var generator = SeededGenerator(seed: 5)
