@@ -1,5 +1,5 @@
 /// One period of the audio path, from capture bytes to playback bytes:
-/// decode → meter → detect → mix → pre-roll → gain ramp → encode (with dither into 16-bit).
+/// decode → meter → detect → mix → pre-roll → (stretch) → gain ramp → encode (with dither into 16-bit).
 ///
 /// All buffers are allocated in `init` for ``Configuration/maximumFrames``; ``process(input:output:frames:)``
 /// does not allocate, lock, log or call through existentials. The type cannot be copied: it owns
@@ -20,6 +20,11 @@
 /// **Dither.** Into S16, TPDF dither is added whenever the samples can carry more than 16 bits:
 /// during a ramp, at a gain other than 0 or 1, after a downmix, or from a wider input. Silence
 /// (gain resting at 0) and an S16 input copied at unity stay exact.
+///
+/// **Stretch.** For ``ClockDriftCorrector`` a period may come out one frame longer or shorter than
+/// it went in: the period is resampled by linear interpolation from its first frame to its last,
+/// a pitch change of one frame in a period (0.8 % for 5 ms at 128 frames) that no one hears,
+/// where an xrun would be a dropout. Periods that are not stretched are untouched.
 public struct ProcessingChain: ~Copyable {
     public struct Configuration: Sendable, Equatable {
         public var inputEncoding: SampleEncoding
@@ -94,6 +99,8 @@ public struct ProcessingChain: ~Copyable {
     private let mixed: UnsafeMutablePointer<Float>?
     /// One period of dither, drawn in one pass before encoding; nil unless the output is S16.
     private let dither: UnsafeMutablePointer<Float>?
+    /// A stretched period: one frame more than the largest.
+    private let stretched: UnsafeMutablePointer<Float>
 
     public init(configuration: Configuration) {
         precondition(configuration.maximumFrames > 0, "ProcessingChain: maximumFrames must be positive")
@@ -131,10 +138,13 @@ public struct ProcessingChain: ~Copyable {
             buffer.initialize(repeating: 0, count: mixedSamples)
             mixed = buffer
         }
+        let stretchedSamples = (configuration.maximumFrames + 1) * configuration.outputChannels
+        stretched = .allocate(capacity: stretchedSamples)
+        stretched.initialize(repeating: 0, count: stretchedSamples)
         if configuration.outputEncoding == .s16 {
             // Rounded up: the noise is drawn a whole number of draws at a time.
             let draw = TPDFNoise.samplesPerDraw
-            let ditherSamples = (configuration.maximumFrames * configuration.outputChannels + draw - 1) / draw * draw
+            let ditherSamples = ((configuration.maximumFrames + 1) * configuration.outputChannels + draw - 1) / draw * draw
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: ditherSamples)
             buffer.initialize(repeating: 0, count: ditherSamples)
             dither = buffer
@@ -147,6 +157,7 @@ public struct ProcessingChain: ~Copyable {
         decoded.deallocate()
         mixed?.deallocate()
         dither?.deallocate()
+        stretched.deallocate()
     }
 
     /// The gain applied to the last frame processed.
@@ -203,10 +214,15 @@ public struct ProcessingChain: ~Copyable {
         if !muted { ramp.jump(to: linearGain) }
     }
 
-    /// Turns `frames` frames of capture bytes into `frames` frames of playback bytes.
+    /// Turns `frames` frames of capture bytes into `frames + stretch` frames of playback bytes;
+    /// `stretch` is −1, 0 or +1 (see ``ClockDriftCorrector``).
     @_noLocks
-    public mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int) -> PeriodReport {
+    public mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, stretch: Int = 0) -> PeriodReport {
         precondition(frames >= 0 && frames <= configuration.maximumFrames, "ProcessingChain: more frames than maximumFrames")
+        precondition(stretch >= -1 && stretch <= 1, "ProcessingChain: a period stretches by one frame at most")
+        // A period too short to interpolate in is not stretched.
+        let stretch = frames >= 2 ? stretch : 0
+        let outputFrames = frames &+ stretch
         decoder.decode(input, frames: frames, into: decoded)
         let wasPresent = detector.isSignalPresent
         var reading: LevelReading?
@@ -231,12 +247,12 @@ public struct ProcessingChain: ~Copyable {
         // The pre-roll's ring sees every period, so a hold can reach back; while it neither holds
         // nor lags, its output is its input and unity may still copy bytes.
         let preRollIdle = !hasPreRoll || (!preRoll.isHolding && preRoll.backlogFrames == 0)
-        if canPassThrough && resting && restingGain == 1 && preRollIdle {
+        if canPassThrough && resting && restingGain == 1 && preRollIdle && stretch == 0 {
             if hasPreRoll { preRoll.process(input: decoded, output: decoded, frames: frames) }
             output.copyMemory(from: input, byteCount: frames &* inputBytesPerFrame)
             _ = ramp.advance(frames: frames)
         } else {
-            let signal: UnsafeMutablePointer<Float>
+            var signal: UnsafeMutablePointer<Float>
             if let mixed {
                 mixer.mix(decoded, frames: frames, into: mixed)
                 signal = mixed
@@ -244,17 +260,47 @@ public struct ProcessingChain: ~Copyable {
                 signal = decoded
             }
             if hasPreRoll { preRoll.process(input: signal, output: signal, frames: frames) }
-            let exact = resting && (restingGain == 0 || (restingGain == 1 && unityIsExactS16))
+            if stretch != 0 {
+                Self.stretch(signal, frames: frames, channels: configuration.outputChannels, into: stretched, frames: outputFrames)
+                signal = stretched
+            }
+            // Interpolated samples carry more than 16 bits, as a gain does.
+            let exact = resting && stretch == 0 && (restingGain == 0 || (restingGain == 1 && unityIsExactS16))
             var noise: UnsafePointer<Float>?
             if let dither, !exact {
-                encoder.fillDither(dither, samples: frames &* configuration.outputChannels)
+                encoder.fillDither(dither, samples: outputFrames &* configuration.outputChannels)
                 noise = UnsafePointer(dither)
             }
-            encoder.encode(signal, frames: frames, into: output, noise: noise, gain: ramp.advance(frames: frames))
+            encoder.encode(signal, frames: outputFrames, into: output, noise: noise, gain: ramp.advance(frames: outputFrames))
         }
         return PeriodReport(
             signalTransition: transition, levelReading: reading, clippedSamples: clipped,
             isSignalPresent: detector.isSignalPresent, gain: ramp.currentGain)
+    }
+}
+
+extension ProcessingChain {
+    /// Resamples `inputFrames` frames to `outputFrames` by linear interpolation, first frame to
+    /// first and last to last, so the step into the next period stays one input frame.
+    @_noLocks
+    static func stretch(
+        _ source: UnsafePointer<Float>, frames inputFrames: Int, channels: Int,
+        into destination: UnsafeMutablePointer<Float>, frames outputFrames: Int
+    ) {
+        let step = Double(inputFrames &- 1) / Double(outputFrames &- 1)
+        let last = inputFrames &- 1
+        for frame in 0..<outputFrames {
+            let position = Double(frame) * step
+            let index = min(Int(position), last)
+            let next = min(index &+ 1, last)
+            let fraction = Float(position - Double(index))
+            let from = source + index &* channels
+            let to = source + next &* channels
+            let into = destination + frame &* channels
+            for channel in 0..<channels {
+                into[channel] = from[channel] + (to[channel] - from[channel]) * fraction
+            }
+        }
     }
 }
 

@@ -62,6 +62,7 @@ enum ReportText {
         }
         rows.append(("xruns", "\(status.xruns)"))
         rows.append(("latency", latency(frames: status.latencyFrames, rate: status.sampleRate)))
+        if let drift = clockDrift(status) { rows.append(("clock drift", drift)) }
         for device in status.devices {
             rows.append((device.role.rawValue, "\(device.name), \(device.isOpen ? "open" : "lost: waiting for it to return")"))
         }
@@ -69,6 +70,13 @@ enum ReportText {
         rows.append(("uptime", uptime(seconds: status.uptimeSeconds)))
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { key, value in key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value }
+    }
+
+    /// `+48.2 ppm, 1203 frames corrected`; nil while the daemon corrects nothing.
+    static func clockDrift(_ status: DaemonStatus) -> String? {
+        guard let corrections = status.driftCorrections else { return nil }
+        let ppm = status.clockDriftPPM.map { String(format: "%+.1f ppm", $0) } ?? "not measured yet"
+        return "\(ppm), \(corrections) frames corrected"
     }
 
     static func latency(frames: Int, rate: Int) -> String {

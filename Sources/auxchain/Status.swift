@@ -8,9 +8,10 @@ extension AuxChain {
             abstract: "Show what the running daemon is doing.",
             discussion: """
                 Prints the volume, mute, power mode and speaker state, relay, signal and levels, xruns, \
-                latency, devices and uptime. With --json it prints the daemon's status object exactly as \
-                the control protocol sends it (keys such as volume.percent, power.state, latency_frames, \
-                rate, uptime_s), one line, for scripts. Exits 69 when no daemon answers on the socket.
+                latency, the clock drift between the two devices and the frames corrected for it, devices \
+                and uptime. With --json it prints the daemon's status object exactly as the control \
+                protocol sends it (keys such as volume.percent, power.state, latency_frames, rate, \
+                clock_drift_ppm, drift_corrections, uptime_s), one line, for scripts. Exits 69 when no daemon answers on the socket.
                 """)
 
         @OptionGroup var daemon: ControlSocketOptions

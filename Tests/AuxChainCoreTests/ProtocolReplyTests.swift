@@ -16,7 +16,7 @@ struct ProtocolReplyTests {
             DeviceReport(role: .capture, name: "hw:CARD=Device,DEV=0", isOpen: true),
             DeviceReport(role: .playback, name: "hw:CARD=sndrpihifiberry,DEV=0", isOpen: false),
         ],
-        uptimeSeconds: 3600.5
+        uptimeSeconds: 3600.5, clockDriftPPM: -41.5, driftCorrections: 7_170
     )
 
     static let replies: [ControlReply] = [
@@ -96,9 +96,15 @@ struct ProtocolReplyTests {
         "levels":{"channels":[{"peak_dbfs":-12.5,"rms_dbfs":-20},{"peak_dbfs":-13,"rms_dbfs":-21.25}],"signal":true},
         "xruns":3,"latency_frames":768,"rate":48000,
         "devices":[{"role":"capture","name":"hw:CARD=Device,DEV=0","open":true},
-        {"role":"playback","name":"hw:CARD=sndrpihifiberry,DEV=0","open":false}],"uptime_s":3600.5}}
+        {"role":"playback","name":"hw:CARD=sndrpihifiberry,DEV=0","open":false}],"uptime_s":3600.5,
+        "clock_drift_ppm":-41.5,"drift_corrections":7170}}
         """#
         #expect(try ControlCodec.decodeMessage(Array(json.utf8)) == .reply(.status(Self.status)))
+        // Before a measurement the drift is absent, not a made-up number.
+        var unmeasured = Self.status
+        unmeasured.clockDriftPPM = nil
+        let line = String(decoding: ControlCodec.encodeReply(.status(unmeasured)), as: UTF8.self)
+        #expect(!line.contains("clock_drift_ppm") && line.contains(#""drift_corrections":7170"#))
     }
 
     @Test("silence in the meter stays a JSON number at the floor")

@@ -1,6 +1,7 @@
 import AuxChainTestSupport
 import AuxChainDSP
 import Testing
+import Foundation
 
 @Suite struct ProcessingChainTests {
     static func configuration(
@@ -50,6 +51,83 @@ import Testing
         #expect(abs(played[5] - 0.5) < 0.001)
         // The overs count as clipping, as they would from an integer source at full scale.
         #expect(result.reports.map(\.report.clippedSamples).reduce(0, +) == 4)
+    }
+
+    /// Runs `input` through in periods of `period` frames, the nth stretched by `stretches[n]`;
+    /// returns what each period wrote, and checks that none wrote past its end.
+    static func runStretched(_ chain: inout ProcessingChain, _ input: [UInt8], period: Int, stretches: [Int]) -> [[UInt8]] {
+        let inputFrameBytes = chain.configuration.inputChannels * chain.configuration.inputEncoding.bytesPerSample
+        let outputFrameBytes = chain.configuration.outputChannels * chain.configuration.outputEncoding.bytesPerSample
+        var periods: [[UInt8]] = []
+        for (index, stretch) in stretches.enumerated() {
+            var output = [UInt8](repeating: 0xAA, count: (period + 2) * outputFrameBytes)
+            input.withUnsafeBytes { source in
+                output.withUnsafeMutableBytes { destination in
+                    _ = chain.process(
+                        input: source.baseAddress! + index * period * inputFrameBytes, output: destination.baseAddress!,
+                        frames: period, stretch: stretch)
+                }
+            }
+            let written = (period + stretch) * outputFrameBytes
+            #expect(output[written...].allSatisfy { $0 == 0xAA }, "period \(index) wrote past its \(period + stretch) frames")
+            periods.append(Array(output[..<written]))
+        }
+        return periods
+    }
+
+    @Test func aStretchedPeriodIsTheSameSoundOneFrameLongerOrShorterAndTheNextFollowsOn() {
+        // A 440 Hz sine at −6 dBFS, mono FLOAT in and out, in periods of 128 frames.
+        let period = 128
+        var generator = SeededGenerator(seed: 9)
+        let stretches = (0..<60).map { _ in Int.random(in: -1...1, using: &generator) }
+        let omega = 2 * Double.pi * 440 / 48_000
+        let input: [Float] = (0..<(stretches.count * period)).map { Float(0.5 * sin(omega * Double($0))) }
+        let bytes = input.flatMap { sample in (0..<4).map { UInt8(truncatingIfNeeded: sample.bitPattern >> (8 * $0)) } }
+        var chain = ProcessingChain(configuration: Self.configuration(.float32, .float32, inputChannels: 1, outputChannels: 1, initialGain: 1))
+        let periods = Self.runStretched(&chain, bytes, period: period, stretches: stretches)
+        let decoder = SampleDecoder(encoding: .float32, channels: 1)
+        var played: [Float] = []
+        for (index, (stretch, output)) in zip(stretches, periods).enumerated() {
+            let samples = decoder.decode(output)
+            // First frame to first, last to last, evenly between: the sine at those positions.
+            // Within linear interpolation's error between two frames, A·ω²/8 (2.1e-4 here).
+            let step = Double(period - 1) / Double(period + stretch - 1)
+            let interpolationError = 0.5 * omega * omega / 8 + 1e-6
+            for (frame, sample) in samples.enumerated() {
+                let position = Double(index * period) + Double(frame) * step
+                #expect(abs(Double(sample) - 0.5 * sin(omega * position)) <= interpolationError)
+            }
+            played += samples
+        }
+        #expect(played.count == stretches.count * period + stretches.reduce(0, +))
+        // No jump anywhere, at period boundaries included: no step beyond the sine's steepest,
+        // widened by the longest stretch of a step (127/126).
+        let steepest = 0.5 * omega * Double(period - 1) / Double(period - 2) + 1e-5
+        #expect(zip(played, played.dropFirst()).allSatisfy { Double(abs($1 - $0)) <= steepest })
+    }
+
+    @Test func periodsAroundAStretchedOneAreCopiedExactly() {
+        let period = 256
+        var chain = ProcessingChain(configuration: Self.configuration(.s16, .s16, initialGain: 1))
+        let input = Self.randomInput(.s16, samples: 2 * 5 * period, seed: 4, level: 0.5)
+        let periods = Self.runStretched(&chain, input, period: period, stretches: [0, 0, 1, 0, -1])
+        let frameBytes = 4
+        for index in [0, 1, 3] {
+            #expect(periods[index] == Array(input[(index * period * frameBytes)..<((index + 1) * period * frameBytes)]))
+        }
+        #expect(periods[2].count == (period + 1) * frameBytes && periods[4].count == (period - 1) * frameBytes)
+    }
+
+    @Test func aPeriodTooShortToInterpolateInIsNotStretched() {
+        var chain = ProcessingChain(configuration: Self.configuration(.s16, .s16, inputChannels: 1, outputChannels: 1, initialGain: 1))
+        var output = [UInt8](repeating: 0xAA, count: 8)
+        let input: [UInt8] = [0x34, 0x12]
+        input.withUnsafeBytes { source in
+            output.withUnsafeMutableBytes { destination in
+                _ = chain.process(input: source.baseAddress!, output: destination.baseAddress!, frames: 1, stretch: 1)
+            }
+        }
+        #expect(output == [0x34, 0x12, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA])
     }
 
     /// The same periods through the separate kernels: decode, ramp, encode (the chain's

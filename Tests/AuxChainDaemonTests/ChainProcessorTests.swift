@@ -29,7 +29,7 @@ import Testing
         var output = [Float](repeating: .nan, count: Self.period)
         input.withUnsafeBytes { inputBytes in
             output.withUnsafeMutableBytes { outputBytes in
-                processor.process(input: inputBytes.baseAddress!, output: outputBytes.baseAddress!, frames: Self.period, controls: controls)
+                processor.process(input: inputBytes.baseAddress!, output: outputBytes.baseAddress!, frames: Self.period, stretch: 0, controls: controls)
             }
         }
         return output

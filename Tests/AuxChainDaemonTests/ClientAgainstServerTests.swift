@@ -22,7 +22,7 @@ import Testing
             DeviceReport(role: .capture, name: "hw:CARD=Echo,DEV=0", isOpen: true),
             DeviceReport(role: .playback, name: "hw:CARD=DAC,DEV=0", isOpen: false),
         ],
-        uptimeSeconds: 3725.4
+        uptimeSeconds: 3725.4, clockDriftPPM: 48.2, driftCorrections: 1_203
     )
 
     // MARK: each command on the wire and on the screen
@@ -80,18 +80,19 @@ import Testing
         let result = try await fixture.run(["status"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout == """
-            volume    40% (-36.0 dB), cap 0.0 dB
-            muted     no
-            power     mode auto, speaker off
-            relay     line 17, off
-            signal    none
-            levels    L  peak -30.0 dBFS  RMS -36.0 dBFS
-                      R  peak -inf dBFS  RMS -inf dBFS
-            xruns     3
-            latency   768 frames, 16.0 ms at 48000 Hz
-            capture   hw:CARD=Echo,DEV=0, open
-            playback  hw:CARD=DAC,DEV=0, lost: waiting for it to return
-            uptime    1 h 02 min
+            volume       40% (-36.0 dB), cap 0.0 dB
+            muted        no
+            power        mode auto, speaker off
+            relay        line 17, off
+            signal       none
+            levels       L  peak -30.0 dBFS  RMS -36.0 dBFS
+                         R  peak -inf dBFS  RMS -inf dBFS
+            xruns        3
+            latency      768 frames, 16.0 ms at 48000 Hz
+            clock drift  +48.2 ppm, 1203 frames corrected
+            capture      hw:CARD=Echo,DEV=0, open
+            playback     hw:CARD=DAC,DEV=0, lost: waiting for it to return
+            uptime       1 h 02 min
 
             """)
         #expect(fixture.daemon.commands == [.status])

@@ -14,10 +14,17 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
     public var sampleRate: Int
     public var devices: [DeviceReport]
     public var uptimeSeconds: Double
+    /// Capture's clock against playback's in ppm (positive: capture fast); nil until measured,
+    /// about 11 s after the devices open.
+    public var clockDriftPPM: Double?
+    /// Frames added or removed since start to hold the playback buffer against the drift; nil
+    /// while nothing is corrected (devices closed, or the simulation's one clock).
+    public var driftCorrections: UInt64?
 
     public init(
         volume: VolumeReport, power: PowerReport, relay: RelayReport?, levels: LevelsReport,
-        xruns: UInt64, latencyFrames: Int, sampleRate: Int, devices: [DeviceReport], uptimeSeconds: Double
+        xruns: UInt64, latencyFrames: Int, sampleRate: Int, devices: [DeviceReport], uptimeSeconds: Double,
+        clockDriftPPM: Double? = nil, driftCorrections: UInt64? = nil
     ) {
         self.volume = volume
         self.power = power
@@ -28,6 +35,8 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
         self.sampleRate = sampleRate
         self.devices = devices
         self.uptimeSeconds = uptimeSeconds
+        self.clockDriftPPM = clockDriftPPM.flatMap { $0.isFinite ? $0 : nil }
+        self.driftCorrections = driftCorrections
     }
 
     enum CodingKeys: String, CodingKey {
@@ -35,6 +44,8 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
         case latencyFrames = "latency_frames"
         case sampleRate = "rate"
         case uptimeSeconds = "uptime_s"
+        case clockDriftPPM = "clock_drift_ppm"
+        case driftCorrections = "drift_corrections"
     }
 }
 

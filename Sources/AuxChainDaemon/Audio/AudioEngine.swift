@@ -1,4 +1,5 @@
 import ALSA
+import AuxChainDSP
 import Glibc
 import Logging
 
@@ -34,8 +35,9 @@ public struct EngineSettings: Sendable, Equatable {
 /// in the loop is direct. `prepare` runs outside the loop and may allocate; `process` may not.
 public protocol PeriodProcessor: ~Copyable, SendableMetatype {
     mutating func prepare(capture: PCMParameters, playback: PCMParameters, controls: EngineControls)
-    /// Turns one period of capture bytes into one period of playback bytes.
-    mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, controls: EngineControls)
+    /// Turns one period of capture bytes into `frames + stretch` frames of playback bytes;
+    /// `stretch` (−1, 0 or +1) is the clock drift correction.
+    mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, stretch: Int, controls: EngineControls)
     /// True once the output gain has reached silence, so a stop can close the streams without a click.
     var isSilent: Bool { get }
 }
@@ -56,7 +58,8 @@ let permissionGrace = Duration.seconds(5)
 
 /// Capture → process → playback on one real-time thread, with the device life cycle around it:
 /// open (retrying with backoff while a device is missing), prefill, run, recover from xruns,
-/// reopen after a device disappears.
+/// reopen after a device disappears. Between two clocks it corrects the drift
+/// (``ClockDriftCorrector``), so the playback buffer neither fills nor drains.
 public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable {
     public let settings: EngineSettings
     public let controls: EngineControls
@@ -192,7 +195,8 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
                     + "raise [audio] buffer_periods or lower prefill_periods"))
         }
         let inputBytes = UnsafeMutableRawPointer.allocate(byteCount: period * captureParameters.bytesPerFrame, alignment: 16)
-        let outputBytes = UnsafeMutableRawPointer.allocate(byteCount: period * playbackParameters.bytesPerFrame, alignment: 16)
+        // One frame more than a period: a period the drift correction stretches.
+        let outputBytes = UnsafeMutableRawPointer.allocate(byteCount: (period + 1) * playbackParameters.bytesPerFrame, alignment: 16)
         let silence = UnsafeMutableRawPointer.allocate(byteCount: period * playbackParameters.bytesPerFrame, alignment: 16)
         silence.initializeMemory(as: UInt8.self, repeating: 0, count: period * playbackParameters.bytesPerFrame)
         defer {
@@ -215,8 +219,11 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
         var deadline = ContinuousClock.now
         let periodDuration = Duration.nanoseconds(Int64(period) * 1_000_000_000 / Int64(captureParameters.rate))
 
+        // Paced by the wall clock, both sides keep one clock: there is no drift to correct.
+        var drift = settings.pacedByWallClock ? nil : ClockDriftCorrector(rate: captureParameters.rate)
+        var stretch = 0
         if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceGone(failed) }
-        controls.setRunning(true, latencyFrames: latency)
+        controls.setRunning(true, latencyFrames: latency, correctingDrift: drift != nil)
 
         while true {
             if let limit = settings.frameLimit, framesDone >= limit { return .finished(.reachedFrameLimit) }
@@ -245,14 +252,18 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
             if xrun {
                 controls.countXrun()
                 if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceGone(failed) }
+                drift?.reset()
+                stretch = 0
                 continue
             }
 
-            processorBox.withProcessor { $0.process(input: inputBytes, output: outputBytes, frames: frames, controls: controls) }
+            processorBox.withProcessor { $0.process(input: inputBytes, output: outputBytes, frames: frames, stretch: stretch, controls: controls) }
+            // The chain does not stretch a period too short to interpolate in.
+            let outputFrames = frames >= 2 ? frames + stretch : frames
 
             var put = 0
-            while put < frames {
-                let result = streams.playback.write(from: outputBytes + put * playbackParameters.bytesPerFrame, frames: frames - put)
+            while put < outputFrames {
+                let result = streams.playback.write(from: outputBytes + put * playbackParameters.bytesPerFrame, frames: outputFrames - put)
                 if result >= 0 {
                     put += result
                 } else if PCM.isInterrupted(result) {
@@ -267,10 +278,18 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
             if xrun {
                 controls.countXrun()
                 if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceGone(failed) }
+                drift?.reset()
+                stretch = 0
                 continue
             }
             framesDone += frames
             controls.countPeriod(frames: frames)
+            stretch = 0
+            if var corrector = drift, let captured = streams.capture.availableAndDelay(), let queued = streams.playback.availableAndDelay() {
+                stretch = corrector.record(inFlightFrames: captured.available + queued.delay, periodFrames: frames)
+                controls.publishDrift(ppm: corrector.estimatedPPM, step: stretch)
+                drift = corrector
+            }
 
             if settings.pacedByWallClock {
                 deadline += periodDuration

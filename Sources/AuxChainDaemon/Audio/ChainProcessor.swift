@@ -41,7 +41,7 @@ struct ChainProcessor: PeriodProcessor, ~Copyable {
     }
 
     @inline(__always)
-    mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, controls: EngineControls) {
+    mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, stretch: Int, controls: EngineControls) {
         let command = controls.currentGainCommand
         if command.jumps != jumpsSeen {
             jumpsSeen = command.jumps
@@ -62,7 +62,7 @@ struct ChainProcessor: PeriodProcessor, ~Copyable {
             }
             gate = gateCommand.gate
         }
-        let report = chain.process(input: input, output: output, frames: frames)
+        let report = chain.process(input: input, output: output, frames: frames, stretch: stretch)
         if let reading = report.levelReading {
             for channel in 0..<meteredChannels {
                 controls.publishLevel(channel: channel, peak: reading.peak[channel], meanSquare: reading.meanSquare[channel])

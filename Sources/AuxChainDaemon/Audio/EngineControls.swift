@@ -26,6 +26,10 @@ public final class EngineControls: Sendable {
     private let clippedCount = Atomic<UInt64>(0)
     private let backlogFrames = Atomic<Int>(0)
     private let droppedQuietFrames = Atomic<UInt64>(0)
+    /// The clock drift estimate's Double bits; NaN until there is one.
+    private let driftPPMBits = Atomic<UInt64>(Double.nan.bitPattern)
+    private let driftCorrectionCount = Atomic<UInt64>(0)
+    private let correctingDriftFlag = Atomic<Bool>(false)
     private let latencyFramesValue = Atomic<Int>(0)
     private let runningFlag = Atomic<Bool>(false)
     private let rampSettledFlag = Atomic<Bool>(true)
@@ -141,8 +145,17 @@ public final class EngineControls: Sendable {
     }
     @inline(__always) func publishDroppedQuiet(_ frames: Int) { droppedQuietFrames.store(UInt64(frames), ordering: .relaxed) }
 
-    func setRunning(_ running: Bool, latencyFrames: Int) {
+    /// The drift corrector's estimate (kept while it has none after a restart) and its step.
+    @inline(__always) func publishDrift(ppm: Double?, step: Int) {
+        if let ppm { driftPPMBits.store(ppm.bitPattern, ordering: .relaxed) }
+        if step != 0 { driftCorrectionCount.add(1, ordering: .relaxed) }
+    }
+
+    func setRunning(_ running: Bool, latencyFrames: Int, correctingDrift: Bool = false) {
         latencyFramesValue.store(latencyFrames, ordering: .relaxed)
+        // Devices opened anew may run on other clocks.
+        if running { driftPPMBits.store(Double.nan.bitPattern, ordering: .relaxed) }
+        correctingDriftFlag.store(running && correctingDrift, ordering: .relaxed)
         if !running {
             // Closed devices carry no signal and play nothing: the control plane must not keep
             // the speaker on for a signal last seen before a device went away.
@@ -168,6 +181,16 @@ public final class EngineControls: Sendable {
     public var clippedSamples: UInt64 { clippedCount.load(ordering: .relaxed) }
     public var preRollBacklogFrames: Int { backlogFrames.load(ordering: .relaxed) }
     public var droppedQuiet: UInt64 { droppedQuietFrames.load(ordering: .relaxed) }
+    /// Capture's clock against playback's in ppm (positive: capture fast); nil until measured.
+    public var clockDriftPPM: Double? {
+        let ppm = Double(bitPattern: driftPPMBits.load(ordering: .relaxed))
+        return ppm.isNaN ? nil : ppm
+    }
+    /// Frames added or removed to hold the playback buffer against clock drift, since start;
+    /// nil while the engine does not correct (devices closed, or one clock paced by the wall clock).
+    public var driftCorrections: UInt64? {
+        correctingDriftFlag.load(ordering: .relaxed) ? driftCorrectionCount.load(ordering: .relaxed) : nil
+    }
     public var isRunning: Bool { runningFlag.load(ordering: .acquiring) }
     /// The engine's own added latency (the prefill), in frames; 0 while the devices are closed.
     public var latencyFrames: Int { latencyFramesValue.load(ordering: .relaxed) }

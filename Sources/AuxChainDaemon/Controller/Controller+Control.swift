@@ -72,6 +72,8 @@ extension Controller: ControlHandler {
                 DeviceReport(role: .capture, name: identity.capture, isOpen: running),
                 DeviceReport(role: .playback, name: identity.playback, isOpen: running),
             ],
-            uptimeSeconds: (now.seconds * 10).rounded() / 10)
+            uptimeSeconds: (now.seconds * 10).rounded() / 10,
+            clockDriftPPM: controls.clockDriftPPM.map { ($0 * 10).rounded() / 10 },
+            driftCorrections: controls.driftCorrections)
     }
 }
