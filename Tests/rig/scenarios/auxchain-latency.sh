@@ -217,7 +217,8 @@ for bridge in auxchain alsaloop; do
             | awk -F'|' '{print $2 "|" $5 ", " $6 " frames"}')
         how="${hold_s} s hold"
     fi
-    headline+="${headline:+; }$bridge: ${best:+period ${best%%|*} (${best#*|})}${best:-no period held} [$how]"
+    if [ -n "$best" ]; then held="period ${best%%|*} (${best#*|})"; else held="no period held"; fi
+    headline+="${headline:+; }$bridge: $held [$how]"
 done
 rig_summary "$headline"
 [ "$auxchain_measured" = 1 ] || rig_fail "auxchain passed the bursts at no row"
