@@ -262,6 +262,30 @@ final class StandInAudioThread: @unchecked Sendable {
         #expect(controls.gate == .discarding, "audio delayed for a speaker now off is dropped")
     }
 
+    @Test func anXrunIsLoggedWithTheDeviceThatRanLateAndMoreWithin10SecondsAreNotListed() async throws {
+        let log = CapturedLog()
+        let config = promptPowerConfig(mode: .on)
+        let controls = EngineControls()
+        let controller = Controller(config: config, saved: nil, store: nil, controls: controls, relay: nil, logger: log.logger)
+        await controller.start()
+        controls.setRunning(true, latencyFrames: 512)
+        controls.countXrun(onCapture: false)
+        await controller.poll()
+        // Within 10 s of that line, more xruns are only counted...
+        controls.countXrun(onCapture: true)
+        controls.countXrun(onCapture: false)
+        await controller.poll()
+        let xrunLines = log.entries.filter { $0.message.hasPrefix("xrun") }
+        #expect(xrunLines.count == 1)
+        let line = try #require(xrunLines.first)
+        #expect(line.level == .warning)
+        #expect(line.message.contains("1 playback underrun on '\(config.audio.playback)'"))
+        #expect(!line.message.contains("capture"))
+        #expect(line.message.contains("prefill_periods"))
+        #expect(controls.xruns == 3 && controls.captureXruns == 1 && controls.playbackXruns == 2)
+        await controller.shutDown()
+    }
+
     private func poll(_ controller: Controller, until condition: @Sendable () async -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {

@@ -250,7 +250,7 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
                 }
             }
             if xrun {
-                controls.countXrun()
+                controls.countXrun(onCapture: true)
                 if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceGone(failed) }
                 drift?.reset()
                 stretch = 0
@@ -276,7 +276,7 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
                 }
             }
             if xrun {
-                controls.countXrun()
+                controls.countXrun(onCapture: false)
                 if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceGone(failed) }
                 drift?.reset()
                 stretch = 0

@@ -22,7 +22,8 @@ public final class EngineControls: Sendable {
     private let periodCount = Atomic<UInt64>(0)
     private let heartbeatCount = Atomic<UInt64>(0)
     private let frameCount = Atomic<UInt64>(0)
-    private let xrunCount = Atomic<UInt64>(0)
+    private let captureXrunCount = Atomic<UInt64>(0)
+    private let playbackXrunCount = Atomic<UInt64>(0)
     private let clippedCount = Atomic<UInt64>(0)
     private let backlogFrames = Atomic<Int>(0)
     private let droppedQuietFrames = Atomic<UInt64>(0)
@@ -139,8 +140,13 @@ public final class EngineControls: Sendable {
     /// The audio thread is alive but not processing (waiting for a device).
     func beat() { heartbeatCount.add(1, ordering: .relaxed) }
 
-    @inline(__always) func countXrun() {
-        xrunCount.add(1, ordering: .relaxed)
+    /// An overrun on capture or an underrun on playback.
+    @inline(__always) func countXrun(onCapture: Bool) {
+        if onCapture {
+            captureXrunCount.add(1, ordering: .relaxed)
+        } else {
+            playbackXrunCount.add(1, ordering: .relaxed)
+        }
         wakeup.signal()
     }
     @inline(__always) func publishDroppedQuiet(_ frames: Int) { droppedQuietFrames.store(UInt64(frames), ordering: .relaxed) }
@@ -177,7 +183,11 @@ public final class EngineControls: Sendable {
     /// Moves while the audio thread runs its loop or waits for a device: what the watchdog checks.
     public var heartbeats: UInt64 { heartbeatCount.load(ordering: .relaxed) }
     public var frames: UInt64 { frameCount.load(ordering: .relaxed) }
-    public var xruns: UInt64 { xrunCount.load(ordering: .relaxed) }
+    public var xruns: UInt64 { captureXruns + playbackXruns }
+    /// Capture overruns: the audio thread read too late.
+    public var captureXruns: UInt64 { captureXrunCount.load(ordering: .relaxed) }
+    /// Playback underruns: the playback buffer ran dry.
+    public var playbackXruns: UInt64 { playbackXrunCount.load(ordering: .relaxed) }
     public var clippedSamples: UInt64 { clippedCount.load(ordering: .relaxed) }
     public var preRollBacklogFrames: Int { backlogFrames.load(ordering: .relaxed) }
     public var droppedQuiet: UInt64 { droppedQuietFrames.load(ordering: .relaxed) }

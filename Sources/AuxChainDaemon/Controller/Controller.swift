@@ -29,6 +29,9 @@ public actor Controller {
     private var started = false
     private var seenOnsets: UInt64 = 0
     private var seenXruns: UInt64 = 0
+    private var seenCaptureXruns: UInt64 = 0
+    private var seenPlaybackXruns: UInt64 = 0
+    private var lastXrunLog: ContinuousClock.Instant?
     private var signal = false
     /// The power stage's share of the digital gain: 0 while the speaker is off or ramping down.
     private var powerGain: Float = 0
@@ -169,6 +172,7 @@ public actor Controller {
         if xruns != seenXruns {
             seenXruns = xruns
             emit(.xruns(total: xruns))
+            logXruns()
         }
         if let direction = awaitingRamp {
             let applied = controls.appliedGain
@@ -434,6 +438,24 @@ public actor Controller {
 
     func emit(_ event: ControllerEvent) {
         for observer in observers { observer(event) }
+    }
+
+    /// Names the device that xran, so a person knows which side is too slow; at most once in
+    /// 10 s, the xruns in between counted in the next line, so a storm does not flood the journal.
+    private func logXruns() {
+        let wallNow = ContinuousClock.now
+        if let lastXrunLog, wallNow - lastXrunLog < .seconds(10) { return }
+        lastXrunLog = wallNow
+        let capture = controls.captureXruns - seenCaptureXruns
+        let playback = controls.playbackXruns - seenPlaybackXruns
+        seenCaptureXruns += capture
+        seenPlaybackXruns += playback
+        var parts: [String] = []
+        if capture > 0 { parts.append("\(capture) capture overrun\(capture == 1 ? "" : "s") on '\(identity.capture)'") }
+        if playback > 0 { parts.append("\(playback) playback underrun\(playback == 1 ? "" : "s") on '\(identity.playback)'") }
+        logger.warning(
+            "xrun: \(parts.joined(separator: " and ")), recovered with a fresh prefill (\(controls.xruns) since start); if they recur, raise [audio] period_frames or prefill_periods",
+            metadata: ["audio.xruns.capture": "\(controls.captureXruns)", "audio.xruns.playback": "\(controls.playbackXruns)"])
     }
 }
 
