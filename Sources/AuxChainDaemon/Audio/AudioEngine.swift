@@ -194,9 +194,10 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
                     + "prefill_periods + 1 = \(settings.prefillPeriods + 1) periods of \(period) frames (\(needed)); "
                     + "raise [audio] buffer_periods or lower prefill_periods"))
         }
-        let inputBytes = UnsafeMutableRawPointer.allocate(byteCount: period * captureParameters.bytesPerFrame, alignment: 16)
-        // One frame more than a period: a period the drift correction stretches.
-        let outputBytes = UnsafeMutableRawPointer.allocate(byteCount: (period + 1) * playbackParameters.bytesPerFrame, alignment: 16)
+        // A period and what capture already held beyond it (at most another period); one frame
+        // more on the output for the drift correction's stretch.
+        let inputBytes = UnsafeMutableRawPointer.allocate(byteCount: 2 * period * captureParameters.bytesPerFrame, alignment: 16)
+        let outputBytes = UnsafeMutableRawPointer.allocate(byteCount: (2 * period + 1) * playbackParameters.bytesPerFrame, alignment: 16)
         let silence = UnsafeMutableRawPointer.allocate(byteCount: period * playbackParameters.bytesPerFrame, alignment: 16)
         silence.initializeMemory(as: UInt8.self, repeating: 0, count: period * playbackParameters.bytesPerFrame)
         defer {
@@ -233,23 +234,21 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
                 flushPeriodsLeft -= 1
             }
 
-            let frames = settings.frameLimit.map { min(period, $0 - framesDone) } ?? period
-            var got = 0
-            var xrun = false
-            while got < frames {
-                let result = streams.capture.read(into: inputBytes + got * captureParameters.bytesPerFrame, frames: frames - got)
-                if result >= 0 {
-                    got += result
-                } else if PCM.isInterrupted(result) {
-                    continue
-                } else if PCM.isRecoverable(result) {
-                    xrun = true
-                    break
-                } else {
-                    return .deviceGone(settings.capture)
+            var frames = settings.frameLimit.map { min(period, $0 - framesDone) } ?? period
+            var read = streams.capture.transfer(inputBytes, frames: frames, bytesPerFrame: captureParameters.bytesPerFrame)
+            // What capture already holds beyond the period goes out now too. A device that
+            // delivers in steps out of step with the period (USB packets, a timer tick) would
+            // otherwise keep up to a period waiting on the capture side, taken from the playback
+            // buffer's margin: the frames in flight, and so the latency, are the same either way.
+            if read == .done, !settings.pacedByWallClock, let ready = streams.capture.availableAndDelay()?.available, ready > 0 {
+                let extra = min(ready, period, settings.frameLimit.map { $0 - framesDone - frames } ?? period)
+                if extra > 0 {
+                    read = streams.capture.transfer(inputBytes + frames * captureParameters.bytesPerFrame, frames: extra, bytesPerFrame: captureParameters.bytesPerFrame)
+                    frames += extra
                 }
             }
-            if xrun {
+            if read == .gone { return .deviceGone(settings.capture) }
+            if read == .xrun {
                 controls.countXrun(onCapture: true)
                 if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceGone(failed) }
                 drift?.reset()
@@ -261,21 +260,9 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
             // The chain does not stretch a period too short to interpolate in.
             let outputFrames = frames >= 2 ? frames + stretch : frames
 
-            var put = 0
-            while put < outputFrames {
-                let result = streams.playback.write(from: outputBytes + put * playbackParameters.bytesPerFrame, frames: outputFrames - put)
-                if result >= 0 {
-                    put += result
-                } else if PCM.isInterrupted(result) {
-                    continue
-                } else if PCM.isRecoverable(result) {
-                    xrun = true
-                    break
-                } else {
-                    return .deviceGone(settings.playback)
-                }
-            }
-            if xrun {
+            let written = streams.playback.transfer(outputBytes, frames: outputFrames, bytesPerFrame: playbackParameters.bytesPerFrame)
+            if written == .gone { return .deviceGone(settings.playback) }
+            if written == .xrun {
                 controls.countXrun(onCapture: false)
                 if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceGone(failed) }
                 drift?.reset()
@@ -305,6 +292,32 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
             controls.beat()
             sleepPrecisely(until: min(end, ContinuousClock.now + .milliseconds(20)))
         }
+    }
+}
+
+enum TransferOutcome {
+    case done
+    /// An overrun or underrun: the streams need a restart.
+    case xrun
+    case gone
+}
+
+extension PCM {
+    /// Reads (capture) or writes (playback) exactly `frames` frames, blocking as needed and
+    /// retrying after a signal.
+    @inline(__always)
+    func transfer(_ buffer: UnsafeMutableRawPointer, frames: Int, bytesPerFrame: Int) -> TransferOutcome {
+        var done = 0
+        while done < frames {
+            let pointer = buffer + done * bytesPerFrame
+            let result = direction == .capture ? read(into: pointer, frames: frames - done) : write(from: pointer, frames: frames - done)
+            if result >= 0 {
+                done += result
+            } else if !PCM.isInterrupted(result) {
+                return PCM.isRecoverable(result) ? .xrun : .gone
+            }
+        }
+        return .done
     }
 }
 

@@ -10,8 +10,9 @@ struct ChainProcessor: PeriodProcessor, ~Copyable {
     private var gateCommandsSeen: UInt32 = 0
     private var jumpsSeen: UInt32 = 0
 
-    /// Largest period the chain accepts: the config's own upper bound for `period_frames`.
-    static let maximumPeriodFrames = 8192
+    /// Most frames the engine hands over at once: a period of the config's largest
+    /// `period_frames` (8192) and as much again that capture already held.
+    static let maximumFrames = 2 * 8192
 
     /// - Parameter preRollFrames: the most audio held while the speaker warms up, look-back included.
     init(audio: AudioSettings, volume: VolumeSettings, power: PowerSettings, preRollFrames: Int) {
@@ -23,7 +24,7 @@ struct ChainProcessor: PeriodProcessor, ~Copyable {
         chain = ProcessingChain(configuration: .init(
             inputEncoding: audio.captureFormat, inputChannels: audio.captureChannels,
             outputEncoding: audio.playbackFormat, outputChannels: audio.playbackChannels,
-            maximumFrames: Self.maximumPeriodFrames,
+            maximumFrames: Self.maximumFrames,
             rampFrames: max(1, frames(volume.ramp)),
             meterWindowFrames: max(1, audio.rate / 20),
             onThresholdDBFS: Float(power.onThresholdDBFS), offThresholdDBFS: Float(power.offThresholdDBFS),
