@@ -195,6 +195,11 @@ public struct PCM: ~Copyable {
         return (Int(available), Int(delay))
     }
 
+    /// alsa-lib's words for a negative return code.
+    public static func describe(_ code: Int32) -> String {
+        String(cString: snd_strerror(code))
+    }
+
     /// True for the codes that mean the device has gone away rather than hiccuped.
     @inline(__always)
     public static func isDeviceGone(_ code: Int) -> Bool {

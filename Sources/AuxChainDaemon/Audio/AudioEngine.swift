@@ -154,11 +154,16 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
             let ending = runStreams(opened, framesDone: &framesDone)
             controls.setRunning(false, latencyFrames: 0)
             switch ending {
-            case .deviceGone(let name):
+            case .deviceFailed(let failure):
+                let name = failure.device
                 let present = DeviceCatalog.pcmNames(direction: name == settings.capture ? .capture : .playback)
+                let reason = PCM.describe(failure.code)
+                // Another error on a device still there (an I/O error, a bad state) is met the same
+                // way: close both streams and open them again.
+                let what = PCM.isDeviceGone(Int(failure.code)) ? "disappeared (\(reason))" : "failed: \(reason) (error \(failure.code))"
                 logger.warning(
-                    "ALSA device '\(name)' disappeared; closing both streams and waiting for it to come back",
-                    metadata: ["alsa.device": "\(name)", "alsa.present": "\(present.joined(separator: ", "))"])
+                    "ALSA device '\(name)' \(what); closing both streams and opening them again when it answers",
+                    metadata: ["alsa.device": "\(name)", "alsa.error": "\(failure.code)", "alsa.present": "\(present.joined(separator: ", "))"])
                 waitingFor = name
             case .finished(let outcome):
                 logger.info("audio stopped; both devices closed", metadata: ["audio.outcome": "\(outcome)"])
@@ -177,7 +182,7 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
     }
 
     private enum StreamEnding {
-        case deviceGone(String)
+        case deviceFailed(StreamFailure)
         case finished(EngineOutcome)
     }
 
@@ -223,7 +228,7 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
         // Paced by the wall clock, both sides keep one clock: there is no drift to correct.
         var drift = settings.pacedByWallClock ? nil : ClockDriftCorrector(rate: captureParameters.rate)
         var stretch = 0
-        if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceGone(failed) }
+        if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceFailed(failed) }
         controls.setRunning(true, latencyFrames: latency, correctingDrift: drift != nil)
 
         while true {
@@ -247,10 +252,10 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
                     frames += extra
                 }
             }
-            if read == .gone { return .deviceGone(settings.capture) }
+            if case .failed(let code) = read { return .deviceFailed(StreamFailure(device: settings.capture, code: code)) }
             if read == .xrun {
                 controls.countXrun(onCapture: true)
-                if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceGone(failed) }
+                if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceFailed(failed) }
                 drift?.reset()
                 stretch = 0
                 continue
@@ -261,10 +266,10 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
             let outputFrames = frames >= 2 ? frames + stretch : frames
 
             let written = streams.playback.transfer(outputBytes, frames: outputFrames, bytesPerFrame: playbackParameters.bytesPerFrame)
-            if written == .gone { return .deviceGone(settings.playback) }
+            if case .failed(let code) = written { return .deviceFailed(StreamFailure(device: settings.playback, code: code)) }
             if written == .xrun {
                 controls.countXrun(onCapture: false)
-                if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceGone(failed) }
+                if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceFailed(failed) }
                 drift?.reset()
                 stretch = 0
                 continue
@@ -295,11 +300,18 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
     }
 }
 
-enum TransferOutcome {
+enum TransferOutcome: Equatable {
     case done
     /// An overrun or underrun: the streams need a restart.
     case xrun
-    case gone
+    /// Any other error (the device gone, an I/O error): the streams need reopening.
+    case failed(Int32)
+}
+
+/// Which device failed, and alsa-lib's error code.
+struct StreamFailure {
+    var device: String
+    var code: Int32
 }
 
 extension PCM {
@@ -314,7 +326,7 @@ extension PCM {
             if result >= 0 {
                 done += result
             } else if !PCM.isInterrupted(result) {
-                return PCM.isRecoverable(result) ? .xrun : .gone
+                return PCM.isRecoverable(result) ? .xrun : .failed(Int32(truncatingIfNeeded: result))
             }
         }
         return .done
@@ -328,17 +340,18 @@ private struct OpenStreams: ~Copyable {
 
     /// Starts (and after an xrun, restarts) both streams from a known state: playback holds
     /// exactly the prefill, so the added latency is the same number every time. Returns the
-    /// name of a device that failed.
-    func restart(prefillPeriods: Int, silence: UnsafeRawPointer, period: Int) -> String? {
+    /// device that failed and how.
+    func restart(prefillPeriods: Int, silence: UnsafeRawPointer, period: Int) -> StreamFailure? {
         capture.drop()
         playback.drop()
-        do { try capture.prepare() } catch { return capture.name }
-        do { try playback.prepare() } catch { return playback.name }
-        for _ in 0..<prefillPeriods where playback.write(from: silence, frames: period) < 0 {
-            return playback.name
+        do { try capture.prepare() } catch { return StreamFailure(device: capture.name, code: error.code) }
+        do { try playback.prepare() } catch { return StreamFailure(device: playback.name, code: error.code) }
+        for _ in 0..<prefillPeriods {
+            let written = playback.write(from: silence, frames: period)
+            if written < 0 { return StreamFailure(device: playback.name, code: Int32(truncatingIfNeeded: written)) }
         }
-        do { try playback.start() } catch { return playback.name }
-        do { try capture.start() } catch { return capture.name }
+        do { try playback.start() } catch { return StreamFailure(device: playback.name, code: error.code) }
+        do { try capture.start() } catch { return StreamFailure(device: capture.name, code: error.code) }
         return nil
     }
 }
