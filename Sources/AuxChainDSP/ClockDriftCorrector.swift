@@ -41,27 +41,49 @@ public struct ClockDriftCorrector: Sendable {
     /// The correction the drift asks for so far.
     private var wantedFrames = 0
     private var framesSinceBaseline = 0
+    /// The drift measured over the runs before the last restart, and their length (frames), so
+    /// the estimate survives the restarts an xrun brings.
+    private var earlierDriftFrames = 0.0
+    private var earlierElapsedFrames = 0.0
 
     public init(rate: Int) {
         precondition(rate > 0, "ClockDriftCorrector: rate must be positive")
         self.rate = rate
     }
 
-    /// Forgets the measurement: the streams restarted from a fresh prefill.
+    /// Starts over from a fresh prefill (the streams restarted), keeping only what the runs so
+    /// far measured of the drift, for ``estimatedPPM``.
     public mutating func reset() {
-        self = ClockDriftCorrector(rate: rate)
+        var next = ClockDriftCorrector(rate: rate)
+        next.earlierDriftFrames = earlierDriftFrames
+        next.earlierElapsedFrames = earlierElapsedFrames
+        // A run shorter than that is mostly the average's lag: it measures little.
+        if let current = currentDrift, current.elapsed >= 2 * Double(rate) {
+            next.earlierDriftFrames += current.drift
+            next.earlierElapsedFrames += current.elapsed
+        }
+        self = next
+    }
+
+    /// The drift since the baseline, and the frames it built up over. The average lags the
+    /// drift by its time constant and the baseline stands for its middle, so the drift it holds
+    /// is that many frames old.
+    private var currentDrift: (drift: Double, elapsed: Double)? {
+        guard let target else { return nil }
+        let elapsed = Double(framesSinceBaseline) - (Self.averagingSeconds - Self.baselineSeconds / 2) * Double(rate)
+        return elapsed > 0 ? (average - target, elapsed) : nil
     }
 
     /// True once the baseline is taken and corrections may follow.
     public var isTracking: Bool { target != nil }
 
-    /// Capture's clock against playback's, in parts per million (positive: capture runs fast);
-    /// nil until 10 s after the baseline. The average lags the drift by its time constant and the
-    /// baseline stands for its middle, so the drift it holds is that many frames old.
+    /// Capture's clock against playback's, in parts per million (positive: capture runs fast),
+    /// over this run and those before the restarts; nil until they add up to 10 s.
     public var estimatedPPM: Double? {
-        guard let target, framesSinceBaseline >= 10 * rate else { return nil }
-        let elapsed = Double(framesSinceBaseline) - (Self.averagingSeconds - Self.baselineSeconds / 2) * Double(rate)
-        return (average - target) / elapsed * 1_000_000
+        let current = currentDrift ?? (0, 0)
+        let elapsed = earlierElapsedFrames + current.elapsed
+        guard elapsed >= 10 * Double(rate) else { return nil }
+        return (earlierDriftFrames + current.drift) / elapsed * 1_000_000
     }
 
     /// Takes the frames in flight after a period of `frames` frames was written, and returns the

@@ -23,7 +23,8 @@ struct TwoClocks {
         var estimatedPPM: Double?
     }
 
-    func run(seconds: Double, correcting: Bool, seed: UInt64 = 1) -> Run {
+    /// - Parameter restartEvery: restart both streams this often, from a fresh prefill, as after an xrun.
+    func run(seconds: Double, correcting: Bool, restartEvery: Double? = nil, seed: UInt64 = 1) -> Run {
         var corrector = ClockDriftCorrector(rate: Int(rate))
         var generator = SeededGenerator(seed: seed)
         var run = Run()
@@ -31,6 +32,7 @@ struct TwoClocks {
         var written = prefillPeriods * period
         var stretch = 0
         var first: Int?
+        var nextRestart = restartEvery ?? .infinity
         func pointer(_ clockRate: Double, at time: Double) -> Int {
             Int(clockRate * time) / granularity * granularity
         }
@@ -41,6 +43,13 @@ struct TwoClocks {
             let played = pointer(rate, at: now)
             if played > written { run.underruns += 1 }
             let captured = pointer(captureRate, at: now)
+            if now >= nextRestart {
+                nextRestart += restartEvery!
+                captureRead = captured - period
+                written = played + prefillPeriods * period - period
+                stretch = 0
+                corrector.reset()
+            }
             captureRead += period
             written += period + stretch
             // Past a full buffer the write would block and capture overrun behind it.
@@ -81,6 +90,16 @@ struct TwoClocks {
         #expect(abs(Double(corrected.corrections) - abs(drifted)) <= abs(drifted) * 0.1 + 12)
         let estimate = try! #require(corrected.estimatedPPM)
         #expect(abs(estimate - ppm) <= max(abs(ppm) * 0.15, 5), "estimated \(estimate) ppm")
+    }
+
+    @Test func theEstimateSurvivesRestarts() {
+        // An xrun every 4.5 s restarts the streams: each run alone is too short for an estimate.
+        let clocks = TwoClocks(captureRate: 48_000 * (1 - 80 / 1_000_000.0), prefillPeriods: 5, bufferPeriods: 7, granularity: 192)
+        let run = clocks.run(seconds: 60, correcting: true, restartEvery: 4.5)
+        #expect(run.underruns == 0 && run.overruns == 0)
+        let estimated = run.estimatedPPM
+        let estimate = try! #require(estimated)
+        #expect(abs(estimate - -80) <= 16, "estimated \(estimate) ppm")
     }
 
     @Test(arguments: [48, 192])
