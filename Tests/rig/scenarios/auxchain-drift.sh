@@ -7,8 +7,9 @@
 # drift correction stretches periods by a frame to hold it.
 #
 # Pass: for each shift, the delay through auxchain holds (the fitted slope is
-# within a tenth of the uncorrected one) and auxchain's status measured the
-# drift within 20 % of the shift. Xruns are reported, not judged: on this rig
+# within a quarter of the uncorrected one; the rig's own measurement wanders by
+# about half a frame a second either way) and auxchain's status measured the
+# drift within 25 % of the shift. Xruns are reported, not judged: on this rig
 # they come from the emulated CPU's scheduling (see auxchain-latency), drift or
 # no drift.
 #
@@ -104,8 +105,8 @@ for ppm in "${shifts[@]}"; do
 import sys
 slope, expected, measured, actual = sys.argv[1:5]
 try:
-    held = abs(float(slope)) <= abs(float(expected)) / 10
-    measured_ok = measured not in ("", "null") and abs(float(measured) - float(actual)) <= abs(float(actual)) * 0.2
+    held = abs(float(slope)) <= abs(float(expected)) / 4
+    measured_ok = measured not in ("", "null") and abs(float(measured) - float(actual)) <= abs(float(actual)) * 0.25
     print("yes" if held and measured_ok else "no")
 except ValueError:
     print("no")
