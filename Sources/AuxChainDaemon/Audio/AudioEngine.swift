@@ -35,8 +35,9 @@ public struct EngineSettings: Sendable, Equatable {
 /// in the loop is direct. `prepare` runs outside the loop and may allocate; `process` may not.
 public protocol PeriodProcessor: ~Copyable, SendableMetatype {
     mutating func prepare(capture: PCMParameters, playback: PCMParameters, controls: EngineControls)
-    /// Turns one period of capture bytes into `frames + stretch` frames of playback bytes;
-    /// `stretch` (−1, 0 or +1) is the clock drift correction.
+    /// Turns `frames` frames of capture bytes (a period, or up to two when capture held more)
+    /// into `frames + stretch` frames of playback bytes; `stretch` (−1, 0 or +1) is the clock
+    /// drift correction.
     mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, stretch: Int, controls: EngineControls)
     /// True once the output gain has reached silence, so a stop can close the streams without a click.
     var isSilent: Bool { get }
