@@ -195,6 +195,14 @@ public struct PCM: ~Copyable {
         return (Int(available), Int(delay))
     }
 
+    /// False for the file and null plugins, which no sound card clocks: they move data as fast
+    /// as they are called (tests, benchmarks, the simulation), so there is no drift to correct
+    /// and nothing to wait for.
+    public var isClocked: Bool {
+        let type = snd_pcm_type(handle)
+        return type != SND_PCM_TYPE_FILE && type != SND_PCM_TYPE_NULL
+    }
+
     /// alsa-lib's words for a negative return code.
     public static func describe(_ code: Int32) -> String {
         String(cString: snd_strerror(code))

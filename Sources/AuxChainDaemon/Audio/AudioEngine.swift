@@ -226,8 +226,10 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
         var deadline = ContinuousClock.now
         let periodDuration = Duration.nanoseconds(Int64(period) * 1_000_000_000 / Int64(captureParameters.rate))
 
-        // Paced by the wall clock, both sides keep one clock: there is no drift to correct.
-        var drift = settings.pacedByWallClock ? nil : ClockDriftCorrector(rate: captureParameters.rate)
+        // Two sound cards' clocks drift apart. Paced by the wall clock, both sides keep one clock;
+        // file and null PCMs keep none: then there is no drift to correct.
+        let clocked = !settings.pacedByWallClock && streams.capture.isClocked && streams.playback.isClocked
+        var drift = clocked ? ClockDriftCorrector(rate: captureParameters.rate) : nil
         var stretch = 0
         if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceFailed(failed) }
         controls.setRunning(true, latencyFrames: latency, correctingDrift: drift != nil)
@@ -246,7 +248,7 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
             // delivers in steps out of step with the period (USB packets, a timer tick) would
             // otherwise keep up to a period waiting on the capture side, taken from the playback
             // buffer's margin: the frames in flight, and so the latency, are the same either way.
-            if read == .done, !settings.pacedByWallClock, let ready = streams.capture.availableAndDelay()?.available, ready > 0 {
+            if read == .done, clocked, let ready = streams.capture.availableAndDelay()?.available, ready > 0 {
                 let extra = min(ready, period, settings.frameLimit.map { $0 - framesDone - frames } ?? period)
                 if extra > 0 {
                     read = streams.capture.transfer(inputBytes + frames * captureParameters.bytesPerFrame, frames: extra, bytesPerFrame: captureParameters.bytesPerFrame)
