@@ -234,6 +234,14 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
         if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceFailed(failed) }
         controls.setRunning(true, latencyFrames: latency, correctingDrift: drift != nil)
 
+        /// After an xrun: both streams start again from the prefill, and the drift is measured anew.
+        func recoverFromXrun(onCapture: Bool) -> StreamFailure? {
+            controls.countXrun(onCapture: onCapture)
+            drift?.reset()
+            stretch = 0
+            return streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period)
+        }
+
         while true {
             if let limit = settings.frameLimit, framesDone >= limit { return .finished(.reachedFrameLimit) }
             if controls.stopRequested { stopping = true }
@@ -257,10 +265,7 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
             }
             if case .failed(let code) = read { return .deviceFailed(StreamFailure(device: settings.capture, code: code)) }
             if read == .xrun {
-                controls.countXrun(onCapture: true)
-                if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceFailed(failed) }
-                drift?.reset()
-                stretch = 0
+                if let failed = recoverFromXrun(onCapture: true) { return .deviceFailed(failed) }
                 continue
             }
 
@@ -271,10 +276,7 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
             let written = streams.playback.transfer(outputBytes, frames: outputFrames, bytesPerFrame: playbackParameters.bytesPerFrame)
             if case .failed(let code) = written { return .deviceFailed(StreamFailure(device: settings.playback, code: code)) }
             if written == .xrun {
-                controls.countXrun(onCapture: false)
-                if let failed = streams.restart(prefillPeriods: settings.prefillPeriods, silence: silence, period: period) { return .deviceFailed(failed) }
-                drift?.reset()
-                stretch = 0
+                if let failed = recoverFromXrun(onCapture: false) { return .deviceFailed(failed) }
                 continue
             }
             framesDone += frames
