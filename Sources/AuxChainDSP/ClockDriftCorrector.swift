@@ -40,11 +40,12 @@ public struct ClockDriftCorrector: Sendable {
     public private(set) var correctedFrames = 0
     /// The correction the drift asks for so far.
     private var wantedFrames = 0
-    private var framesSinceBaseline = 0
-    /// The drift measured over the runs before the last restart, and their length (frames), so
-    /// the estimate survives the restarts an xrun brings.
-    private var earlierDriftFrames = 0.0
-    private var earlierElapsedFrames = 0.0
+    /// The uncorrected level against time since the settling, for ``estimatedPPM``: this run's
+    /// sums, and the co-variations of the runs before the restarts an xrun brings.
+    private var run = DriftRegression()
+    private var earlierCovariation = 0.0
+    private var earlierVariation = 0.0
+    private var earlierFrames = 0.0
 
     public init(rate: Int) {
         precondition(rate > 0, "ClockDriftCorrector: rate must be positive")
@@ -55,35 +56,23 @@ public struct ClockDriftCorrector: Sendable {
     /// far measured of the drift, for ``estimatedPPM``.
     public mutating func reset() {
         var next = ClockDriftCorrector(rate: rate)
-        next.earlierDriftFrames = earlierDriftFrames
-        next.earlierElapsedFrames = earlierElapsedFrames
-        // A run shorter than that is mostly the average's lag: it measures little.
-        if let current = currentDrift, current.elapsed >= 2 * Double(rate) {
-            next.earlierDriftFrames += current.drift
-            next.earlierElapsedFrames += current.elapsed
-        }
+        next.earlierCovariation = earlierCovariation + run.covariation
+        next.earlierVariation = earlierVariation + run.variation
+        next.earlierFrames = earlierFrames + run.spanFrames
         self = next
-    }
-
-    /// The drift since the baseline, and the frames it built up over. The average lags the
-    /// drift by its time constant and the baseline stands for its middle, so the drift it holds
-    /// is that many frames old.
-    private var currentDrift: (drift: Double, elapsed: Double)? {
-        guard let target else { return nil }
-        let elapsed = Double(framesSinceBaseline) - (Self.averagingSeconds - Self.baselineSeconds / 2) * Double(rate)
-        return elapsed > 0 ? (average - target, elapsed) : nil
     }
 
     /// True once the baseline is taken and corrections may follow.
     public var isTracking: Bool { target != nil }
 
-    /// Capture's clock against playback's, in parts per million (positive: capture runs fast),
-    /// over this run and those before the restarts; nil until they add up to 10 s.
+    /// Capture's clock against playback's, in parts per million (positive: capture runs fast);
+    /// nil until the runs measured add up to 10 s. The slope of the uncorrected level against
+    /// time, fitted within each run (its own intercept: a restart sets the level anew) and pooled
+    /// over the runs, so runs between xruns count however short they are.
     public var estimatedPPM: Double? {
-        let current = currentDrift ?? (0, 0)
-        let elapsed = earlierElapsedFrames + current.elapsed
-        guard elapsed >= 10 * Double(rate) else { return nil }
-        return (earlierDriftFrames + current.drift) / elapsed * 1_000_000
+        let variation = earlierVariation + run.variation
+        guard earlierFrames + run.spanFrames >= 10 * Double(rate), variation > 0 else { return nil }
+        return (earlierCovariation + run.covariation) / variation * 1_000_000
     }
 
     /// Takes the frames in flight after a period of `frames` frames was written, and returns the
@@ -92,6 +81,8 @@ public struct ClockDriftCorrector: Sendable {
     public mutating func record(inFlightFrames: Int, periodFrames frames: Int) -> Int {
         framesSinceStart &+= frames
         let sample = Double(inFlightFrames &- correctedFrames)
+        let settled = Double(framesSinceStart) - Self.settleSeconds * Double(rate)
+        if settled > 0 { run.add(time: settled, level: sample) }
         guard let target else {
             if Double(framesSinceStart) > Self.settleSeconds * Double(rate) {
                 baselineSum += sample
@@ -104,7 +95,6 @@ public struct ClockDriftCorrector: Sendable {
             }
             return 0
         }
-        framesSinceBaseline &+= frames
         let weight = min(1, Double(frames) / (Self.averagingSeconds * Double(rate)))
         average += (sample - average) * weight
         let wanted = -(average - target)
@@ -116,4 +106,30 @@ public struct ClockDriftCorrector: Sendable {
         correctedFrames &+= step
         return step
     }
+}
+
+/// Running sums for a straight line through (time, level) points, both in frames.
+struct DriftRegression: Sendable {
+    private var count = 0.0
+    private var sumTime = 0.0
+    private var sumLevel = 0.0
+    private var sumTimeSquared = 0.0
+    private var sumTimeLevel = 0.0
+    private var lastTime = 0.0
+
+    @_noLocks
+    mutating func add(time: Double, level: Double) {
+        count += 1
+        sumTime += time
+        sumLevel += level
+        sumTimeSquared += time * time
+        sumTimeLevel += time * level
+        lastTime = time
+    }
+
+    /// Σ(t − t̄)(s − s̄): the slope's numerator.
+    var covariation: Double { count > 1 ? sumTimeLevel - sumTime * sumLevel / count : 0 }
+    /// Σ(t − t̄)²: the slope's denominator.
+    var variation: Double { count > 1 ? sumTimeSquared - sumTime * sumTime / count : 0 }
+    var spanFrames: Double { count > 1 ? lastTime : 0 }
 }
