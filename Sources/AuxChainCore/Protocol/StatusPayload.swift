@@ -15,7 +15,7 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
     public var devices: [DeviceReport]
     public var uptimeSeconds: Double
     /// Capture's clock against playback's in ppm (positive: capture fast); nil until measured,
-    /// about 11 s after the devices open.
+    /// about 10 s after the devices open.
     public var clockDriftPPM: Double?
     /// Frames added or removed since start to hold the playback buffer against the drift; nil
     /// while nothing is corrected (devices closed, or the simulation's one clock).
