@@ -23,7 +23,7 @@
 ///
 /// A pure value: no I/O, no allocation, no clock of its own; time is counted in frames.
 public struct ClockDriftCorrector: Sendable {
-    /// Periods after a (re)start whose measurements are ignored: the streams settle into step.
+    /// How long after a (re)start the measurements are ignored, while the streams settle into step.
     public static let settleSeconds = 0.25
     public static let baselineSeconds = 1.0
     public static let averagingSeconds = 1.0
