@@ -15,11 +15,11 @@
 #
 # Reported per shift: the delay through auxchain over time (a noise burst every
 # second, latency.py with --echo-clock-ppm so it counts real time), its slope
-# against the expected one, and xruns and status latency_frames sampled every
-# 5 s. With --alsaloop, alsaloop at the same period and budget runs the same
-# test twice: -S 0 (no sync, drifts like auxchain) and -S 1 (simple sync, adds
-# or drops samples).
-# Fails when nothing could be measured.
+# against the uncorrected one, xruns, status latency_frames sampled every 5 s
+# and status clock_drift_ppm at the end. With --alsaloop, alsaloop at the same
+# period and budget runs the same test twice: -S 0 (no sync: it drifts) and
+# -S 1 (simple sync, adds or drops samples).
+# Fails when nothing could be measured, or when the pass above fails.
 #   auxchain-drift.sh [--seconds S] [--period P] [--buffer B] [--prefill F] [--alsaloop] [PPM...]
 # Defaults: 60 s, period 128, buffer 7, prefill 5 (a geometry that held on this
 # rig, see auxchain-latency), +100 -100 ppm.
