@@ -9,9 +9,10 @@
 # Pass: for each shift, the delay through auxchain holds (the fitted slope is
 # within a quarter of the uncorrected one; the rig's own measurement wanders by
 # about half a frame a second either way) and auxchain's status measured the
-# drift within 25 % of the shift. Xruns are reported, not judged: on this rig
-# they come from the emulated CPU's scheduling (see auxchain-latency), drift or
-# no drift.
+# drift within half the shift (its sign and size: with dozens of xruns a minute
+# the fit gets runs of a second; it has read 2 to 12 % off). Xruns are
+# reported, not judged: on this rig they come from the emulated CPU's
+# scheduling (see auxchain-latency), drift or no drift.
 #
 # Reported per shift: the delay through auxchain over time (a noise burst every
 # second, latency.py with --echo-clock-ppm so it counts real time), its slope
@@ -106,7 +107,7 @@ import sys
 slope, expected, measured, actual = sys.argv[1:5]
 try:
     held = abs(float(slope)) <= abs(float(expected)) / 4
-    measured_ok = measured not in ("", "null") and abs(float(measured) - float(actual)) <= abs(float(actual)) * 0.25
+    measured_ok = measured not in ("", "null") and abs(float(measured) - float(actual)) <= abs(float(actual)) * 0.5
     print("yes" if held and measured_ok else "no")
 except ValueError:
     print("no")
