@@ -10,7 +10,7 @@
 # within a quarter of the uncorrected one; the rig's own measurement wanders by
 # about half a frame a second either way) and auxchain's status measured the
 # drift within half the shift (its sign and size: with dozens of xruns a minute
-# the fit gets runs of a second; it has read 2 to 12 % off). Xruns are
+# the fit gets runs of a second; it has read 1 to 12 % off). Xruns are
 # reported, not judged: on this rig they come from the emulated CPU's
 # scheduling (see auxchain-latency), drift or no drift.
 #
