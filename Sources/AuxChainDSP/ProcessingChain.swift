@@ -14,7 +14,8 @@
 /// unity bit-exact for every integer format, S32 included (Float holds only 24 of its bits), for
 /// the price of a copy. FLOAT is never copied: the decoder turns NaN into silence and clips
 /// beyond full scale, and a copy would hand both to the speaker; within full scale its decode and
-/// encode at gain 1 are exact anyway. Leaving unity starts a ramp; the first ramped samples differ from the copied ones by
+/// encode at gain 1 are exact anyway. Leaving unity starts a ramp; the first ramped samples
+/// differ from the copied ones by
 /// at most Float's rounding (−144 dBFS), so the switch is inaudible.
 ///
 /// **Dither.** Into S16, TPDF dither is added whenever the samples can carry more than 16 bits:
@@ -23,7 +24,7 @@
 ///
 /// **Stretch.** For ``ClockDriftCorrector`` a period may come out one frame longer or shorter than
 /// it went in: the period is resampled by linear interpolation from its first frame to its last,
-/// a pitch change of one frame in a period (0.8 % for 5 ms at 128 frames) that no one hears,
+/// a pitch change of one frame in a period (0.8 % for 2.7 ms at 128 frames at 48 kHz) that no one hears,
 /// where an xrun would be a dropout. Periods that are not stretched are untouched.
 public struct ProcessingChain: ~Copyable {
     public struct Configuration: Sendable, Equatable {
@@ -275,7 +276,7 @@ public struct ProcessingChain: ~Copyable {
         }
         return PeriodReport(
             signalTransition: transition, levelReading: reading, clippedSamples: clipped,
-            isSignalPresent: detector.isSignalPresent, gain: ramp.currentGain)
+            isSignalPresent: detector.isSignalPresent, gain: ramp.currentGain, outputFrames: outputFrames)
     }
 }
 
@@ -318,12 +319,18 @@ public struct PeriodReport: Sendable, Equatable {
     public var isSignalPresent: Bool
     /// The gain applied to the period's last frame.
     public var gain: Float
+    /// Frames written to the output: the input's, stretched or not.
+    public var outputFrames: Int
 
-    public init(signalTransition: SignalTransition?, levelReading: LevelReading?, clippedSamples: Int, isSignalPresent: Bool, gain: Float) {
+    public init(
+        signalTransition: SignalTransition?, levelReading: LevelReading?, clippedSamples: Int, isSignalPresent: Bool, gain: Float,
+        outputFrames: Int
+    ) {
         self.signalTransition = signalTransition
         self.levelReading = levelReading
         self.clippedSamples = clippedSamples
         self.isSignalPresent = isSignalPresent
         self.gain = gain
+        self.outputFrames = outputFrames
     }
 }

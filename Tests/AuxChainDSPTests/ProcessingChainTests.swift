@@ -61,13 +61,14 @@ import Foundation
         var periods: [[UInt8]] = []
         for (index, stretch) in stretches.enumerated() {
             var output = [UInt8](repeating: 0xAA, count: (period + 2) * outputFrameBytes)
-            input.withUnsafeBytes { source in
+            let report = input.withUnsafeBytes { source in
                 output.withUnsafeMutableBytes { destination in
-                    _ = chain.process(
+                    chain.process(
                         input: source.baseAddress! + index * period * inputFrameBytes, output: destination.baseAddress!,
                         frames: period, stretch: stretch)
                 }
             }
+            #expect(report.outputFrames == period + stretch)
             let written = (period + stretch) * outputFrameBytes
             #expect(output[written...].allSatisfy { $0 == 0xAA }, "period \(index) wrote past its \(period + stretch) frames")
             periods.append(Array(output[..<written]))
@@ -122,11 +123,12 @@ import Foundation
         var chain = ProcessingChain(configuration: Self.configuration(.s16, .s16, inputChannels: 1, outputChannels: 1, initialGain: 1))
         var output = [UInt8](repeating: 0xAA, count: 8)
         let input: [UInt8] = [0x34, 0x12]
-        input.withUnsafeBytes { source in
+        let report = input.withUnsafeBytes { source in
             output.withUnsafeMutableBytes { destination in
-                _ = chain.process(input: source.baseAddress!, output: destination.baseAddress!, frames: 1, stretch: 1)
+                chain.process(input: source.baseAddress!, output: destination.baseAddress!, frames: 1, stretch: 1)
             }
         }
+        #expect(report.outputFrames == 1)
         #expect(output == [0x34, 0x12, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA])
     }
 

@@ -27,7 +27,7 @@ import Testing
     private func period(_ processor: inout ChainProcessor, value: Float, controls: EngineControls) -> [Float] {
         let input = [Float](repeating: value, count: Self.period)
         var output = [Float](repeating: .nan, count: Self.period)
-        input.withUnsafeBytes { inputBytes in
+        _ = input.withUnsafeBytes { inputBytes in
             output.withUnsafeMutableBytes { outputBytes in
                 processor.process(input: inputBytes.baseAddress!, output: outputBytes.baseAddress!, frames: Self.period, stretch: 0, controls: controls)
             }

@@ -36,9 +36,9 @@ public struct EngineSettings: Sendable, Equatable {
 public protocol PeriodProcessor: ~Copyable, SendableMetatype {
     mutating func prepare(capture: PCMParameters, playback: PCMParameters, controls: EngineControls)
     /// Turns `frames` frames of capture bytes (a period, or up to two when capture held more)
-    /// into `frames + stretch` frames of playback bytes; `stretch` (−1, 0 or +1) is the clock
-    /// drift correction.
-    mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, stretch: Int, controls: EngineControls)
+    /// into `frames + stretch` frames of playback bytes, or `frames` when too few to stretch;
+    /// `stretch` (−1, 0 or +1) is the clock drift correction. Returns the frames written.
+    mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, stretch: Int, controls: EngineControls) -> Int
     /// True once the output gain has reached silence, so a stop can close the streams without a click.
     var isSilent: Bool { get }
 }
@@ -269,9 +269,9 @@ public final class AudioEngine<Processor: PeriodProcessor & ~Copyable>: Sendable
                 continue
             }
 
-            processorBox.withProcessor { $0.process(input: inputBytes, output: outputBytes, frames: frames, stretch: stretch, controls: controls) }
-            // The chain does not stretch a period too short to interpolate in.
-            let outputFrames = frames >= 2 ? frames + stretch : frames
+            let outputFrames = processorBox.withProcessor {
+                $0.process(input: inputBytes, output: outputBytes, frames: frames, stretch: stretch, controls: controls)
+            }
 
             let written = streams.playback.transfer(outputBytes, frames: outputFrames, bytesPerFrame: playbackParameters.bytesPerFrame)
             if case .failed(let code) = written { return .deviceFailed(StreamFailure(device: settings.playback, code: code)) }
@@ -381,7 +381,7 @@ func formatMilliseconds(frames: Int, rate: Int) -> String {
 private final class ProcessorBox<Processor: PeriodProcessor & ~Copyable>: @unchecked Sendable {
     private var processor: Processor
     init(_ processor: consuming Processor) { self.processor = processor }
-    @inline(__always) func withProcessor(_ body: (inout Processor) -> Void) { body(&processor) }
+    @inline(__always) func withProcessor<Result>(_ body: (inout Processor) -> Result) -> Result { body(&processor) }
     var isSilent: Bool { processor.isSilent }
 }
 

@@ -42,7 +42,8 @@ struct ChainProcessor: PeriodProcessor, ~Copyable {
     }
 
     @inline(__always)
-    mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, stretch: Int, controls: EngineControls) {
+    @discardableResult
+    mutating func process(input: UnsafeRawPointer, output: UnsafeMutableRawPointer, frames: Int, stretch: Int, controls: EngineControls) -> Int {
         let command = controls.currentGainCommand
         if command.jumps != jumpsSeen {
             jumpsSeen = command.jumps
@@ -73,6 +74,7 @@ struct ChainProcessor: PeriodProcessor, ~Copyable {
             appliedGain: report.gain, signal: report.isSignalPresent, clipped: report.clippedSamples,
             backlog: chain.preRollBacklogFrames, rampSettled: !chain.isRamping)
         controls.publishDroppedQuiet(chain.preRollDroppedFrames)
+        return report.outputFrames
     }
 
     var isSilent: Bool { chain.currentGain == 0 && !chain.isRamping }
