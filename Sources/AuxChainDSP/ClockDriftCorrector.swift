@@ -31,8 +31,6 @@ public struct ClockDriftCorrector: Sendable {
 
     public let rate: Int
     private var framesSinceStart = 0
-    private var baselineSum = 0.0
-    private var baselineSamples = 0
     /// The frames in flight to hold; nil until the baseline is taken.
     private var target: Double?
     private var average = 0.0
@@ -82,16 +80,13 @@ public struct ClockDriftCorrector: Sendable {
         framesSinceStart &+= frames
         let sample = Double(inFlightFrames &- correctedFrames)
         let settled = Double(framesSinceStart) - Self.settleSeconds * Double(rate)
-        if settled > 0 { run.add(time: settled, level: sample) }
+        guard settled > 0 else { return 0 }
+        run.add(time: settled, level: sample)
         guard let target else {
-            if Double(framesSinceStart) > Self.settleSeconds * Double(rate) {
-                baselineSum += sample
-                baselineSamples &+= 1
-                if Double(framesSinceStart) >= (Self.settleSeconds + Self.baselineSeconds) * Double(rate) {
-                    let level = baselineSum / Double(baselineSamples)
-                    self.target = level
-                    average = level
-                }
+            // Nothing is corrected before the baseline, so the run so far is the baseline.
+            if settled >= Self.baselineSeconds * Double(rate) {
+                self.target = run.meanLevel
+                average = run.meanLevel
             }
             return 0
         }
@@ -127,6 +122,7 @@ struct DriftRegression: Sendable {
         lastTime = time
     }
 
+    var meanLevel: Double { count > 0 ? sumLevel / count : 0 }
     /// Σ(t − t̄)(s − s̄): the slope's numerator.
     var covariation: Double { count > 1 ? sumTimeLevel - sumTime * sumLevel / count : 0 }
     /// Σ(t − t̄)²: the slope's denominator.
