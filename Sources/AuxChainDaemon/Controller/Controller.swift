@@ -31,7 +31,7 @@ public actor Controller {
     private var seenXruns: UInt64 = 0
     private var seenCaptureXruns: UInt64 = 0
     private var seenPlaybackXruns: UInt64 = 0
-    private var lastXrunLog: ContinuousClock.Instant?
+    private var lastXrunLog: Duration?
     private var signal = false
     /// The power stage's share of the digital gain: 0 while the speaker is off or ramping down.
     private var powerGain: Float = 0
@@ -443,9 +443,9 @@ public actor Controller {
     /// Names the device that xran, so a person knows which side is too slow; at most once in
     /// 10 s, the xruns in between counted in the next line, so a storm does not flood the journal.
     private func logXruns() {
-        let wallNow = ContinuousClock.now
-        if let lastXrunLog, wallNow - lastXrunLog < .seconds(10) { return }
-        lastXrunLog = wallNow
+        let now = now
+        if let lastXrunLog, now - lastXrunLog < .seconds(10) { return }
+        lastXrunLog = now
         let capture = controls.captureXruns - seenCaptureXruns
         let playback = controls.playbackXruns - seenPlaybackXruns
         seenCaptureXruns += capture
