@@ -18,7 +18,8 @@ public struct DaemonStatus: Sendable, Equatable, Codable {
     /// about 10 s after the devices open.
     public var clockDriftPPM: Double?
     /// Frames added or removed since start to hold the playback buffer against the drift; nil
-    /// while nothing is corrected (devices closed, or the simulation's one clock).
+    /// while nothing is corrected (devices closed, or none with a clock of its own: the
+    /// simulation, file and null PCMs).
     public var driftCorrections: UInt64?
 
     public init(

@@ -197,7 +197,8 @@ public final class EngineControls: Sendable {
         return ppm.isNaN ? nil : ppm
     }
     /// Frames added or removed to hold the playback buffer against clock drift, since start;
-    /// nil while the engine does not correct (devices closed, or one clock paced by the wall clock).
+    /// nil while the engine does not correct (devices closed, or none with a clock of its own:
+    /// the simulation, file and null PCMs).
     public var driftCorrections: UInt64? {
         correctingDriftFlag.load(ordering: .relaxed) ? driftCorrectionCount.load(ordering: .relaxed) : nil
     }
